@@ -1,0 +1,130 @@
+"""The two kinds of contact, kept apart by a ``kind`` literal.
+
+``extra="forbid"`` plus the literal discriminator means an emergency contact can never
+validate as a business contact, nor the reverse: each carries required fields the other
+kind forbids.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, AwareDatetime, Field, TypeAdapter, field_validator
+
+from contactsync.models.common import Channel, Frozen, Provenance, TimeWindow
+from contactsync.models.phone import Phone
+
+
+def _to_utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+"""A timezone-aware datetime, stored in UTC. A naive one is rejected."""
+
+NonEmpty = Annotated[str, Field(min_length=1)]
+
+
+class ContactType(StrEnum):
+    BUSINESS = "business"
+    TECHNICAL = "technical"
+    PROCUREMENT = "procurement"
+    FINANCE = "finance"
+    SUPPORT = "support"
+    LEGAL = "legal"
+    OTHER = "other"
+
+
+class ContactBase(Frozen):
+    """Fields both kinds share.
+
+    Attributes:
+        key: the contactsync key, the same in every system (the upsert external id).
+        customer: the customer's cross-system key (``CustomerRef.key``).
+        name: the display name, as written.
+        phones: at least one; ``raw`` is always kept even when it cannot be normalised.
+        updated_at: when the source last changed the record, in UTC.
+        provenance: where this value was read, when it was read from a system.
+    """
+
+    key: str | None = None
+    customer: NonEmpty
+    name: NonEmpty
+    given_name: str | None = None
+    family_name: str | None = None
+    phones: tuple[Phone, ...] = Field(min_length=1)
+    email: str | None = None
+    wechat_id: str | None = None
+    country: str | None = Field(default=None, min_length=2, max_length=2)
+    updated_at: UtcDatetime | None = None
+    provenance: Provenance | None = None
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("name is blank")
+        return value
+
+
+class EmergencyContact(ContactBase):
+    """A person who can decide in a crisis and answers within a time limit.
+
+    Priorities run 1..3 and are unique per customer (the policies see to that).
+    """
+
+    kind: Literal["emergency"] = "emergency"
+    role: NonEmpty
+    relationship: str | None = None
+    priority: int | None = Field(default=None, ge=1, le=3)
+    decision_authority: bool | None = None
+    response_time_limit: timedelta
+    contactable_hours: tuple[TimeWindow, ...] = ()
+    responsibility: str | None = None
+    emergency_only: bool = False
+    preferred_channels: tuple[Channel, ...] = ()
+    last_reviewed_at: UtcDatetime | None = None
+    reviewed_by: str | None = None
+    review_interval_months: int = Field(default=3, ge=1, le=24)
+
+    @field_validator("response_time_limit")
+    @classmethod
+    def _positive_limit(cls, value: timedelta) -> timedelta:
+        if value <= timedelta(0):
+            raise ValueError("response-time limit must be positive")
+        return value
+
+
+class BusinessContact(ContactBase):
+    """A day-to-day contact: sales, service, projects, marketing."""
+
+    kind: Literal["business"] = "business"
+    title: NonEmpty
+    department: NonEmpty
+    contact_type: ContactType = ContactType.BUSINESS
+    project: str | None = None
+    business_line: str | None = None
+    owner: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+Contact = Annotated[EmergencyContact | BusinessContact, Field(discriminator="kind")]
+"""Either kind, told apart by ``kind``."""
+
+CONTACT_ADAPTER: TypeAdapter[EmergencyContact | BusinessContact] = TypeAdapter(Contact)
+
+MODEL_BY_KIND: dict[str, type[EmergencyContact] | type[BusinessContact]] = {
+    "emergency": EmergencyContact,
+    "business": BusinessContact,
+}
+
+# Fields that identify or describe a record rather than hold synced data.
+IDENTITY_FIELDS = frozenset({"kind", "key", "customer", "provenance", "updated_at"})
+
+
+def synced_fields(kind: str) -> tuple[str, ...]:
+    """The fields of ``kind`` that reconcile merges and pushes, in declaration order."""
+    model = MODEL_BY_KIND[kind]
+    return tuple(name for name in model.model_fields if name not in IDENTITY_FIELDS)

@@ -1,0 +1,1 @@
+"""Normalization of phones, names and e-mails (each a default plugin)."""

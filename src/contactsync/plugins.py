@@ -1,0 +1,308 @@
+"""The plugin host: loads built-in and installed plugins and calls hooks with types.
+
+Core code never calls ``pm.hook.x(**kw)`` directly: it calls a typed method of
+``PluginHost``, so the hook contract is checked by mypy at every call site.
+
+Loading rules:
+
+* Built-in plugins (``contactsync.normalize.plugin``, ``contactsync.policies.builtin`` and
+  the entry points of the ``contactsync`` distribution itself) always load.
+* Third-party entry points in the ``contactsync`` group load unless
+  ``CONTACTSYNC_LOAD_PLUGINS`` is set; then only the comma-separated names it lists load
+  (empty means none). The pytest plugin sets it to empty, so tests never pick up whatever
+  happens to be installed.
+* ``CONTACTSYNC_TRACE_PLUGINS=1`` writes every hook call to stderr.
+* A plugin that fails to import, uses an unknown hook name, or fails while registering
+  is reported by name (``PluginHost.load_errors``) and the others still load.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+from contactsync import hookspecs
+from contactsync.connector import Capabilities, ConnectorSpec
+from contactsync.errors import ConfigError
+
+if TYPE_CHECKING:
+    from contactsync.models import BusinessContact, EmergencyContact, Phone
+    from contactsync.plan import Plan
+    from contactsync.policies import Policy
+    from contactsync.reconcile.merge import Candidate
+    from contactsync.report import ApplySummary
+    from contactsync.review import ReviewDue
+
+PROJECT = "contactsync"
+ENTRY_POINT_GROUP = "contactsync"
+LOAD_ENV = "CONTACTSYNC_LOAD_PLUGINS"
+TRACE_ENV = "CONTACTSYNC_TRACE_PLUGINS"
+
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+BUILTIN_MODULES = (
+    "contactsync.normalize.plugin",
+    "contactsync.policies.builtin",
+)
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """One loaded plugin, as ``contactsync connectors --json`` shows it."""
+
+    name: str
+    distribution: str
+    version: str
+    builtin: bool
+    hooks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PluginLoadError:
+    """A plugin that could not be loaded, and why."""
+
+    name: str
+    distribution: str
+    error: str
+
+
+def allowed_third_party() -> set[str] | None:
+    """Names allowed by ``CONTACTSYNC_LOAD_PLUGINS``; ``None`` when it is unset (all)."""
+    raw = os.environ.get(LOAD_ENV)
+    if raw is None:
+        return None
+    return {part.strip() for part in raw.split(",") if part.strip()}
+
+
+class PluginHost:
+    """Typed façade over the pluggy manager."""
+
+    def __init__(
+        self, *, extra_plugins: Iterable[tuple[str, object]] = (), entry_points: bool = True
+    ) -> None:
+        self.pm = pluggy.PluginManager(PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.load_errors: list[PluginLoadError] = []
+        self._info: dict[str, PluginInfo] = {}
+        self._connectors: dict[str, tuple[ConnectorSpec, str]] | None = None
+        self._policies: list[Policy] | None = None
+        for module_name in BUILTIN_MODULES:
+            self._register(module_name, importlib.import_module(module_name), PROJECT, True)
+        if entry_points:
+            self._load_entry_points()
+        for name, plugin in extra_plugins:
+            self._register(name, plugin, "(in-process)", False)
+        if os.environ.get(TRACE_ENV, "") not in ("", "0"):
+            self.pm.trace.root.setwriter(sys.stderr.write)
+            self.pm.enable_tracing()
+
+    # -- loading --------------------------------------------------------------------
+
+    def _load_entry_points(self) -> None:
+        allowed = allowed_third_party()
+        found = sorted(
+            metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: (ep.name, ep.value)
+        )
+        for ep in found:
+            dist = ep.dist.name if ep.dist is not None else "(unknown)"
+            builtin = dist == PROJECT
+            if not builtin and allowed is not None and ep.name not in allowed:
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as exc:  # a broken plugin must not stop the others
+                self.load_errors.append(PluginLoadError(ep.name, dist, _one_line(exc)))
+                continue
+            self._register(ep.name, plugin, dist, builtin)
+
+    def _register(self, name: str, plugin: object, dist: str, builtin: bool) -> None:
+        if self.pm.has_plugin(name):
+            self.load_errors.append(
+                PluginLoadError(name, dist, f"a plugin named {name!r} is already loaded")
+            )
+            return
+        try:
+            self.pm.register(plugin, name=name)
+            self.pm.check_pending()
+        except Exception as exc:  # unknown hook names, bad signatures
+            if self.pm.is_registered(plugin):
+                self.pm.unregister(plugin)
+            self.load_errors.append(PluginLoadError(name, dist, _one_line(exc)))
+            return
+        hooks = tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or ()))
+        self._info[name] = PluginInfo(name, dist, _version(dist, plugin), builtin, hooks)
+
+    def plugins(self) -> list[PluginInfo]:
+        """Every loaded plugin, sorted by name."""
+        return [self._info[name] for name in sorted(self._info)]
+
+    # -- register ---------------------------------------------------------------------
+
+    def connectors(self) -> dict[str, ConnectorSpec]:
+        """Every registered connector by name."""
+        return {name: spec for name, (spec, _) in self._connector_table().items()}
+
+    def connector_plugin(self, name: str) -> str:
+        """The name of the plugin that registered connector ``name``."""
+        return self._connector_table()[name][1]
+
+    def connector(self, name: str) -> ConnectorSpec:
+        """The connector registered as ``name``.
+
+        Raises:
+            ConfigError: when no plugin registered it; the message lists those that did.
+        """
+        table = self.connectors()
+        if name not in table:
+            known = ", ".join(sorted(table)) or "none"
+            raise ConfigError(f"no connector named {name!r} is installed (installed: {known})")
+        return table[name]
+
+    def _connector_table(self) -> dict[str, tuple[ConnectorSpec, str]]:
+        if self._connectors is not None:
+            return self._connectors
+        table: dict[str, tuple[ConnectorSpec, str]] = {}
+        for impl in reversed(self.pm.hook.contactsync_register_connectors.get_hookimpls()):
+            plugin_name = self.pm.get_name(impl.plugin) or "?"
+            collected: list[ConnectorSpec] = []
+            try:
+                impl.function(register=collected.append)
+                for spec in collected:
+                    _validate_spec(spec)
+                    if spec.name in table:
+                        raise ConfigError(
+                            f"connector {spec.name!r} is registered by both "
+                            f"{table[spec.name][1]!r} and {plugin_name!r}"
+                        )
+            except Exception as exc:
+                info = self._info.get(plugin_name)
+                self.load_errors.append(
+                    PluginLoadError(plugin_name, info.distribution if info else "?", _one_line(exc))
+                )
+                continue
+            for spec in collected:
+                table[spec.name] = (spec, plugin_name)
+        self._connectors = table
+        return table
+
+    def policies(self) -> list[Policy]:
+        """Reconcile policies in run order; a later one with a built-in's name replaces it."""
+        if self._policies is not None:
+            return self._policies
+        ordered: dict[str, Policy] = {}
+        for impl in reversed(self.pm.hook.contactsync_register_policies.get_hookimpls()):
+            collected: list[Policy] = []
+            impl.function(register=collected.append)
+            for policy in collected:
+                ordered[policy.name] = policy
+        self._policies = list(ordered.values())
+        return self._policies
+
+    # -- normalize ----------------------------------------------------------------------
+
+    def normalize_phone(self, raw: str, region: str) -> Phone:
+        result: Phone | None = self.pm.hook.contactsync_normalize_phone(raw=raw, region=region)
+        if result is None:  # only when a plugin replaced the built-in and declined
+            from contactsync.normalize.phone import normalize_phone
+
+            return normalize_phone(raw, region)
+        return result
+
+    def name_key(self, name: str) -> str:
+        result: str | None = self.pm.hook.contactsync_name_key(name=name)
+        return result if result is not None else name
+
+    def email_key(self, email: str) -> str:
+        result: str | None = self.pm.hook.contactsync_email_key(email=email)
+        return result if result is not None else email
+
+    def normalize_contact(self, kind: str, values: dict[str, Any], system: str) -> None:
+        self.pm.hook.contactsync_normalize_contact(kind=kind, values=values, system=system)
+
+    # -- match and reconcile --------------------------------------------------------------
+
+    def match_keys(self, contact: EmergencyContact | BusinessContact) -> list[str]:
+        results: list[list[str]] = self.pm.hook.contactsync_match_keys(contact=contact)
+        return sorted({key for keys in results for key in keys})
+
+    def resolve_conflict(
+        self, field: str, candidates: list[Candidate], base: Any
+    ) -> Candidate | None:
+        result: Candidate | None = self.pm.hook.contactsync_resolve_conflict(
+            field=field, candidates=candidates, base=base
+        )
+        return result
+
+    # -- plan, apply, report -------------------------------------------------------------
+
+    def before_apply(self, plan: Plan) -> list[str]:
+        """Veto reasons from every gate (empty: go ahead)."""
+        reasons: list[str | None] = self.pm.hook.contactsync_before_apply(plan=plan)
+        return [reason for reason in reasons if reason]
+
+    def after_apply(self, summary: ApplySummary) -> None:
+        self.pm.hook.contactsync_after_apply(summary=summary)
+
+    def reviews_due(self, due: list[ReviewDue]) -> None:
+        self.pm.hook.contactsync_reviews_due(due=due)
+
+
+def _validate_spec(spec: object) -> None:
+    if not isinstance(spec, ConnectorSpec):
+        raise ConfigError(f"register() takes a ConnectorSpec, not {type(spec).__name__}")
+    if not spec.name or not spec.name.replace("_", "").replace("-", "").isalnum():
+        raise ConfigError(f"connector name {spec.name!r} must be letters, digits, - or _")
+    if not callable(spec.factory):
+        raise ConfigError(f"connector {spec.name!r}: factory is not callable")
+    if not isinstance(spec.capabilities, Capabilities) or not spec.capabilities.kinds:
+        raise ConfigError(f"connector {spec.name!r}: capabilities must name at least one kind")
+    if spec.capabilities.batch_size < 1:
+        raise ConfigError(f"connector {spec.name!r}: batch_size must be at least 1")
+
+
+def _version(dist: str, plugin: object) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        version = getattr(plugin, "__version__", None)
+        return str(version) if version else "0"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+_default_host: PluginHost | None = None
+
+
+def get_host() -> PluginHost:
+    """The process-wide host, built on first use."""
+    global _default_host
+    if _default_host is None:
+        _default_host = PluginHost()
+    return _default_host
+
+
+def reset_host() -> None:
+    """Forget the process-wide host (tests, and after changing the environment)."""
+    global _default_host
+    _default_host = None
+
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "PluginHost",
+    "PluginInfo",
+    "PluginLoadError",
+    "get_host",
+    "hookimpl",
+    "reset_host",
+]

@@ -1,0 +1,1 @@
+"""The built-in policies, registered as a default plugin (placeholder until filled)."""
