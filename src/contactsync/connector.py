@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
     from contactsync.mapping import SystemMapping
 
+POSITIONAL_ID_PREFIX = "row:"
+"""Record ids starting with this are positions in a file without a key column. They are
+never used as links and never taken as evidence of a deletion: rows move."""
+
 DeleteSource = Literal["feed", "enumeration", "none"]
 WriteAction = Literal["create", "update", "archive"]
 
@@ -108,6 +112,7 @@ class VendorRecord:
         modified_at: the vendor's modification stamp, when it has one.
         deleted: ``True`` for an entry of a delete feed (``values`` may be empty).
         object: the object, table, sheet or form it was read from.
+        locator: where a person finds it, when the id does not say (``row 7``).
     """
 
     record_id: str
@@ -115,6 +120,12 @@ class VendorRecord:
     object: str
     modified_at: datetime | None = None
     deleted: bool = False
+    locator: str | None = None
+
+    @property
+    def positional(self) -> bool:
+        """Whether ``record_id`` is only a position (a row number), not an identity."""
+        return self.record_id.startswith(POSITIONAL_ID_PREFIX)
 
 
 @dataclass(frozen=True)
