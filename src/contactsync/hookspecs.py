@@ -68,8 +68,10 @@ def contactsync_configure(config: Config) -> None:
 
 
 @hookspec(firstresult=True)
-def contactsync_normalize_phone(raw: str, region: str) -> Phone | None:
+def contactsync_normalize_phone(raw: str | int | float, region: str) -> Phone | None:
     """Parse one phone number written in ``raw``; ``region`` is the ISO country to assume.
+
+    ``raw`` is an ``int`` or ``float`` when a spreadsheet stored the number as a number.
 
     firstresult: the first non-``None`` answer wins. The built-in answers last
     (``trylast``), so a plugin can replace it for some or all numbers by answering, or

@@ -207,7 +207,7 @@ class PluginHost:
 
     # -- normalize ----------------------------------------------------------------------
 
-    def normalize_phone(self, raw: str, region: str) -> Phone:
+    def normalize_phone(self, raw: str | int | float, region: str) -> Phone:
         result: Phone | None = self.pm.hook.contactsync_normalize_phone(raw=raw, region=region)
         if result is None:  # only when a plugin replaced the built-in and declined
             from contactsync.normalize.phone import normalize_phone
