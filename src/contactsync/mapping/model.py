@@ -19,8 +19,10 @@ class FieldMap:
         vendor_fields: the vendor field(s); several only for converters that join fields
             (``phones`` from several phone columns, ``name`` from given + family).
         convert: the converter name (``str``, ``int``, ``bool``, ``datetime``, ``duration``,
-            ``minutes``, ``picklist``, ``list``, ``phones``, ``time_windows``...).
-        options: converter options (picklist ``values``, datetime ``format``, ``separator``).
+            ``minutes``, ``hours``, ``picklist``, ``list``, ``phones``, ``name_split``,
+            ``time_windows``, ``json``; see ``converters.CONVERTERS`` and docs/mappings.md).
+        options: converter options (picklist ``values``, datetime ``format``, ``separator``),
+            checked on load by the converter.
     """
 
     canonical: str
