@@ -111,6 +111,7 @@ def contactsync_match_keys(contact: EmergencyContact | BusinessContact) -> list[
     taken as one person. A record matching two different people is reported as
     ``AMBIGUOUS_MATCH`` and never merged.
     """
+    raise NotImplementedError  # a specification: pluggy calls the implementations
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from contactsync.models.contacts import (
     ContactType,
     EmergencyContact,
     UtcDatetime,
+    json_datetime,
     synced_fields,
 )
 from contactsync.models.phone import Phone, PhoneKind
@@ -45,5 +46,6 @@ __all__ = [
     "UtcDatetime",
     "build_contact",
     "describe_validation_error",
+    "json_datetime",
     "synced_fields",
 ]

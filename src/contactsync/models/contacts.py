@@ -26,6 +26,13 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 
 NonEmpty = Annotated[str, Field(min_length=1)]
 
+_UTC_ADAPTER: TypeAdapter[datetime] = TypeAdapter(UtcDatetime)
+
+
+def json_datetime(value: datetime) -> str:
+    """``value`` in the JSON form canonical values use (UTC, as pydantic writes it)."""
+    return str(_UTC_ADAPTER.dump_python(_UTC_ADAPTER.validate_python(value), mode="json"))
+
 
 class ContactType(StrEnum):
     BUSINESS = "business"
@@ -87,7 +94,8 @@ class EmergencyContact(ContactBase):
     preferred_channels: tuple[Channel, ...] = ()
     last_reviewed_at: UtcDatetime | None = None
     reviewed_by: str | None = None
-    review_interval_months: int = Field(default=3, ge=1, le=24)
+    review_interval_months: int | None = Field(default=None, ge=1, le=24)
+    """Months between reviews; ``None`` means the configured default (3)."""
 
     @field_validator("response_time_limit")
     @classmethod

@@ -1,0 +1,5 @@
+"""`python -m contactsync` runs the command line."""
+
+from contactsync.cli import main
+
+main()

@@ -1,0 +1,316 @@
+"""Apply a saved plan: stale check, gate, batched journaled writes, then state.
+
+* **Stale check.** The data is read again and the plan recomputed. A fresh apply goes on
+  only when the recomputed plan is the saved plan (same id). An apply resuming an
+  interrupted run of the same plan goes on when every operation still needed is one of
+  the saved plan's: operations that already went through show up in the data (every
+  record carries its contactsync key), so they drop out and are not sent again.
+* **Journal.** Each batch is journaled before it is sent and after, with every
+  per-record result. A crash between the two is resolved on resume by the re-read: a
+  record the vendor committed is found by its key; one it did not is sent again, as an
+  upsert by key, so it cannot duplicate.
+* **State.** After the writes, links, base snapshots and cursors are saved; a record
+  whose write failed keeps its old base, so the next plan tries again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from contactsync.connector import VendorError, WriteOp, WriteResult
+from contactsync.errors import ContactsyncError, QuotaExhausted, RecordRejected, StalePlan
+from contactsync.mapping.convert import to_vendor
+from contactsync.models import CONTACT_ADAPTER, Kind
+from contactsync.plan import Operation, Plan
+from contactsync.reconcile.canonical import Canonicalizer, dump_values
+from contactsync.reconcile.engine import Reconciliation, reconcile
+from contactsync.reconcile.read import Progress
+from contactsync.report import ApplySummary, FailedWrite
+from contactsync.runtime import Workspace
+from contactsync.state import BaseSnapshot, Link
+from contactsync.state.records import FinalStatus
+
+
+class ApplyVetoed(ContactsyncError):
+    """A ``contactsync_before_apply`` gate refused the plan."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    op: Operation
+    result: WriteResult
+
+
+def apply_plan(
+    ws: Workspace,
+    plan: Plan,
+    *,
+    progress: Progress | None = None,
+    on_batch: Callable[[str, int], None] | None = None,
+) -> ApplySummary:
+    """Apply ``plan`` to every system. See the module docstring.
+
+    Raises:
+        StalePlan: the data changed since the plan was computed.
+        ApplyVetoed: a gate plugin refused it.
+        QuotaExhausted: a vendor's budget ran out; the journal and state are saved, and
+            running the same apply again resumes.
+    """
+    store = ws.store
+    resumed = bool(store.unfinished_runs(plan.plan_id))
+    fresh = reconcile(
+        ws,
+        full=bool(plan.options.get("full")),
+        migrate_mixed=bool(plan.options.get("migrate_mixed")),
+        as_of=date.fromisoformat(plan.as_of),
+        progress=progress,
+    )
+    check_fresh(plan, fresh.plan, resumed=resumed)
+    vetoes = ws.host.before_apply(plan)
+    if vetoes:
+        raise ApplyVetoed("apply refused: " + "; ".join(vetoes))
+    run_id = store.start_run(plan.plan_id, "apply")
+    summary = ApplySummary(plan.plan_id, run_id, resumed=resumed)
+    outcomes: list[Outcome] = []
+    status: FinalStatus = "done"
+    try:
+        for item in fresh.plan.quarantine:
+            store.quarantine(item.key, item.customer, item.kind, item.reason, item.values, run_id)
+            summary.quarantined += 1
+        for batch_no, (system, obj, kind, ops) in enumerate(_batches(ws, fresh.plan.operations)):
+            outcomes.extend(_send(ws, run_id, plan.plan_id, system, obj, kind, batch_no, ops))
+            if on_batch is not None:
+                on_batch(system, batch_no)
+    except QuotaExhausted:
+        status = "interrupted"
+        raise
+    finally:
+        _tally(summary, outcomes, fresh)
+        save_state(ws, fresh, outcomes, run_id)
+        if summary.failed and status == "done":
+            status = "failed"
+        store.finish_run(run_id, status, summary.to_json())
+    ws.host.after_apply(summary)
+    return summary
+
+
+def check_fresh(saved: Plan, fresh: Plan, *, resumed: bool) -> None:
+    """Raise ``StalePlan`` unless ``fresh`` is what ``saved`` promised."""
+    if not resumed:
+        if fresh.plan_id == saved.plan_id:
+            return
+        changed = _changed_inputs(saved.inputs, fresh.inputs)
+        raise StalePlan(
+            "the plan is stale: " + (", ".join(changed) or "the data")
+            + " changed since it was computed; run `contactsync plan` again"
+        )
+    promised = {op.op_id: op for op in saved.operations}
+    strangers = [op for op in fresh.operations if promised.get(op.op_id) != op]
+    if strangers:
+        first = strangers[0]
+        raise StalePlan(
+            f"the plan is stale: resuming would need {len(strangers)} operation(s) it does "
+            f"not hold (first: {first.action} {first.system}/{first.object} {first.key}); "
+            "run `contactsync plan` again"
+        )
+
+
+def _changed_inputs(saved: dict[str, Any], fresh: dict[str, Any]) -> list[str]:
+    changed = []
+    for system in sorted(set(saved.get("systems", {})) | set(fresh.get("systems", {}))):
+        before = saved.get("systems", {}).get(system, {})
+        after = fresh.get("systems", {}).get(system, {})
+        changed += [f"{system}/{obj}" for obj in sorted(set(before) | set(after)) if before.get(obj) != after.get(obj)]
+    if saved.get("state") != fresh.get("state"):
+        changed.append("the state store")
+    if saved.get("config") != fresh.get("config"):
+        changed.append("the configuration or a mapping")
+    return changed
+
+
+def _batches(
+    ws: Workspace, operations: Sequence[Operation]
+) -> Iterator[tuple[str, str, Kind, list[Operation]]]:
+    """Operations in plan order, cut to each connector's declared batch size."""
+    current: list[Operation] = []
+    for op in operations:  # already sorted by system, object, action, key
+        if current and (
+            (op.system, op.object, op.action) != (current[0].system, current[0].object, current[0].action)
+            or len(current) >= ws.systems[op.system].connector.capabilities.batch_size
+        ):
+            yield current[0].system, current[0].object, Kind(current[0].kind), current
+            current = []
+        current.append(op)
+    if current:
+        yield current[0].system, current[0].object, Kind(current[0].kind), current
+
+
+def write_op(ws: Workspace, op: Operation) -> WriteOp:
+    """The vendor-native write for one operation."""
+    om = ws.systems[op.system].mapping.for_kind(Kind(op.kind))
+    if op.action == "archive":
+        return WriteOp("archive", op.key, {}, op.record_id, op.op_id)
+    contact = CONTACT_ADAPTER.validate_python({**op.values, "kind": op.kind})
+    values = to_vendor(om, contact)
+    if op.action == "update":
+        wanted = {om.key_field}
+        for name in op.changes:
+            fmap = om.fields.get(name)
+            if fmap is not None:
+                wanted.update(fmap.vendor_fields)
+        values = {k: v for k, v in values.items() if k in wanted}
+    return WriteOp(op.action, op.key, values, op.record_id, op.op_id)
+
+
+def _send(
+    ws: Workspace,
+    run_id: str,
+    plan_id: str,
+    system: str,
+    obj: str,
+    kind: Kind,
+    batch_no: int,
+    ops: list[Operation],
+) -> list[Outcome]:
+    store = ws.store
+    connector = ws.systems[system].connector
+    writes = [write_op(ws, op) for op in ops]
+    store.journal_sent(run_id, plan_id, system, obj, kind.value, batch_no, [op.op_id for op in ops])
+    try:
+        results = list(connector.push(kind, writes))
+    except QuotaExhausted:
+        store.journal_done(run_id, plan_id, system, obj, kind.value, batch_no, [])
+        raise
+    except ContactsyncError as exc:  # the whole call failed; each record says so
+        results = [_failed(w, "CALL_FAILED", str(exc)) for w in writes]
+    by_key = {r.key: r for r in results}
+    matched = [by_key.get(w.key) or _failed(w, "NO_RESULT", "the connector returned no result") for w in writes]
+    store.journal_done(
+        run_id, plan_id, system, obj, kind.value, batch_no,
+        [_result_json(op, r) for op, r in zip(ops, matched, strict=True)],
+    )
+    return [Outcome(op, r) for op, r in zip(ops, matched, strict=True)]
+
+
+def _failed(write: WriteOp, code: str, message: str) -> WriteResult:
+    return WriteResult(write.key, False, write.action, write.record_id, VendorError(code, message))
+
+
+def _result_json(op: Operation, result: WriteResult) -> dict[str, Any]:
+    error = result.error
+    return {
+        "op_id": op.op_id,
+        "ok": result.ok,
+        "record_id": result.record_id,
+        "error": None if error is None else {"code": error.code, "message": error.message, "fields": list(error.fields)},
+    }
+
+
+def _tally(summary: ApplySummary, outcomes: list[Outcome], fresh: Reconciliation) -> None:
+    written: set[tuple[str, str]] = set()
+    for outcome in outcomes:
+        op, result = outcome.op, outcome.result
+        written.add((op.system, op.key))
+        if not result.ok:
+            error = result.error or VendorError("UNKNOWN", "no error given")
+            summary.failed.append(
+                FailedWrite(op.op_id, op.system, op.object, op.action, op.key, error.code, error.message, error.fields)
+            )
+        elif op.action == "create":
+            summary.created += 1
+        elif op.action == "update":
+            summary.updated += 1
+        else:
+            summary.archived += 1
+    summary.unchanged = sum(
+        1
+        for group in fresh.groups
+        if group.deleted_by is None and group.quarantine is None
+        for system in group.members
+        if (system, group.key) not in written
+    )
+
+
+def save_state(ws: Workspace, fresh: Reconciliation, outcomes: list[Outcome], run_id: str) -> None:
+    """Links, base snapshots and cursors after the writes (failed writes keep old bases)."""
+    store = ws.store
+    now = datetime.now(UTC)
+    done = {(o.op.system, o.op.object, o.op.key): o for o in outcomes}
+    failed_keys = {(o.op.system, o.op.key) for o in outcomes if not o.result.ok}
+    bases: list[BaseSnapshot] = []
+    links: list[Link] = []
+    drop: list[tuple[str, str, str]] = []
+    for group in fresh.groups:
+        for system, member in group.members.items():
+            key = (system, member.object, group.key)
+            outcome = done.get(key)
+            if (system, group.key) in failed_keys:
+                continue
+            if group.deleted_by is not None or (outcome and outcome.op.action == "archive"):
+                drop.append((system, member.object, member.record_id))
+                continue
+            record_id = (outcome.result.record_id if outcome else None) or member.record_id
+            if outcome is not None and outcome.op.action == "update":
+                data = _round_trip(ws, system, group.kind, outcome.op.values, record_id)
+                if record_id != member.record_id:
+                    drop.append((system, member.object, member.record_id))
+            else:
+                data = dict(member.values)
+            bases.append(_base(group.key, system, member.object, record_id, member.kind, data, run_id, now))
+            if not record_id.startswith("row:"):
+                links.append(Link(group.key, member.kind, group.customer, system, member.object, record_id))
+    for outcome in outcomes:
+        op, result = outcome.op, outcome.result
+        if op.action != "create" or not result.ok:
+            continue
+        record_id = result.record_id or op.key
+        kind = Kind(op.kind)
+        data = _round_trip(ws, op.system, kind, op.values, record_id)
+        bases.append(_base(op.key, op.system, op.object, record_id, kind, data, run_id, now))
+        links.append(Link(op.key, kind, op.customer, op.system, op.object, record_id))
+    for group in fresh.groups:
+        if group.deleted_in is not None:
+            drop.extend(ref for ref, _ in _links_for(fresh, group.key))
+    store.delete_bases(drop)
+    store.delete_links(drop)
+    store.save_bases(bases)
+    store.save_links(links)
+    for (system, obj), read in fresh.snapshot.objects.items():
+        if read.cursor is not None:
+            store.set_cursor(system, obj, read.kind.value, read.cursor.to_json())
+
+
+def _links_for(fresh: Reconciliation, key: str) -> list[tuple[tuple[str, str, str], str]]:
+    found = []
+    for system, records in fresh.bases.items():
+        for record_id, base in records.items():
+            if base.key == key:
+                found.append(((system, base.object, record_id), key))
+    return found
+
+
+def _round_trip(ws: Workspace, system: str, kind: Kind, values: dict[str, Any], record_id: str) -> dict[str, Any]:
+    """What ``system`` will hold once ``values`` are written: mapped there and back."""
+    handle = ws.systems[system]
+    om = handle.mapping.for_kind(kind)
+    contact = CONTACT_ADAPTER.validate_python({**values, "kind": kind.value})
+    canon = Canonicalizer(ws.host, system, handle.config.region, ws.config.sync.default_region)
+    try:
+        back, _ = canon.contact(om, to_vendor(om, contact), object_name=om.object, record_id=record_id, locator=None)
+    except RecordRejected:
+        return dump_values(contact)
+    return dump_values(back)
+
+
+def _base(
+    key: str, system: str, obj: str, record_id: str, kind: Kind, data: dict[str, Any], run_id: str, now: datetime
+) -> BaseSnapshot:
+    payload = {**data, "_kind": kind.value}
+    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return BaseSnapshot(key=key, system=system, object=obj, record_id=record_id, data=payload,
+                        digest=digest, run_id=run_id, updated_at=now)

@@ -1,0 +1,147 @@
+"""`connectors`, `check` and `pull`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from contactsync.cli.app import EXIT_FINDINGS, EXIT_USAGE, Failure, cli, config_option, handle_errors
+from contactsync.models import Kind
+from contactsync.plugins import get_host
+from contactsync.runtime import Workspace
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@handle_errors
+def connectors(as_json: bool) -> None:
+    """List installed connectors and plugins, with their capabilities."""
+    host = get_host()
+    specs = host.connectors()
+    rows: list[dict[str, Any]] = []
+    info = {p.name: p for p in host.plugins()}
+    for name in sorted(specs):
+        spec = specs[name]
+        plugin = info.get(host.connector_plugin(name))
+        rows.append(
+            {
+                "name": name,
+                "distribution": plugin.distribution if plugin else "?",
+                "version": plugin.version if plugin else "?",
+                "plugin": plugin.name if plugin else "?",
+                "description": spec.description,
+                "kinds": sorted(k.value for k in spec.capabilities.kinds),
+                "capabilities": spec.capabilities.to_json(),
+                "default_mapping": spec.default_mapping,
+            }
+        )
+    plugins = [
+        {"name": p.name, "distribution": p.distribution, "version": p.version,
+         "builtin": p.builtin, "hooks": list(p.hooks)}
+        for p in host.plugins()
+    ]
+    errors = [{"name": e.name, "distribution": e.distribution, "error": e.error} for e in host.load_errors]
+    if as_json:
+        click.echo(json.dumps({"connectors": rows, "plugins": plugins, "errors": errors}, indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        caps = row["capabilities"]
+        click.echo(
+            f"{row['name']:<12} {row['distribution']} {row['version']}  kinds={','.join(row['kinds'])} "
+            f"incremental={caps['incremental']} deletes={caps['deletes']} batch={caps['batch_size']}"
+        )
+    for error in errors:
+        click.echo(f"plugin {error['name']} ({error['distribution']}) failed to load: {error['error']}", err=True)
+
+
+@cli.command()
+@config_option
+@click.option("--online", is_flag=True, help="Also check each mapping against the live vendor schema.")
+@handle_errors
+def check(config_path: Path, online: bool) -> None:
+    """Check the configuration, credentials (environment only) and mappings."""
+    with Workspace.open(config_path) as ws:
+        for name, handle in ws.systems.items():
+            kinds = ", ".join(
+                f"{k.value}→{handle.mapping.object_for(k)}" for k in Kind if handle.mapping.has(k)
+            )
+            click.echo(f"system {name}: connector {handle.spec.name}, {handle.config.mode}, {kinds}")
+            if online:
+                problems = check_online(handle)
+                for problem in problems:
+                    click.echo(f"  problem: {problem}", err=True)
+                if problems:
+                    raise Failure(f"system {name}: the live schema does not fit the mapping", EXIT_USAGE)
+        for error in ws.host.load_errors:
+            click.echo(f"plugin {error.name} failed to load: {error.error}", err=True)
+        click.echo("configuration is valid")
+
+
+def check_online(handle: object) -> list[str]:
+    """Mapped fields missing from the vendor's described objects."""
+    from contactsync.runtime import SystemHandle
+
+    assert isinstance(handle, SystemHandle)
+    schema = handle.connector.describe()
+    problems = []
+    for kind, obj in schema.items():
+        if not handle.mapping.has(kind):
+            continue
+        om = handle.mapping.for_kind(kind)
+        for field in om.vendor_fields:
+            if field not in obj.fields:
+                problems.append(f"{kind.value} object {obj.name!r} has no field {field!r}")
+    return problems
+
+
+@cli.command()
+@config_option
+@click.option("--system", "system_name", required=True, help="The configured system to read.")
+@click.option("--kind", type=click.Choice([k.value for k in Kind]), required=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="JSON Lines file to write ('-' for standard output).")
+@handle_errors
+def pull(config_path: Path, system_name: str, kind: str, out: Path) -> None:
+    """Read one system's contacts of one kind as canonical JSON Lines.
+
+    Rows that cannot be read are reported on stderr with their row number; the rest are
+    written. Exit code 1 when any row was reported.
+    """
+    from contactsync.reconcile.read import read_object
+    from contactsync.reconcile.records import Snapshot
+
+    with Workspace.open(config_path) as ws:
+        handle = ws.systems.get(system_name)
+        if handle is None:
+            ws.config.system(system_name)  # raises with the configured names
+            return
+        wanted = Kind(kind)
+        if not handle.mapping.has(wanted):
+            raise Failure(f"system {system_name!r} stores no {kind} contacts", EXIT_USAGE)
+        snapshot = Snapshot()
+        read_object(ws, handle, wanted, snapshot, full=True, progress=None)
+        lines = [
+            json.dumps(
+                {**record.contact.model_dump(mode="json"), "_mixed_storage": record.mixed},
+                ensure_ascii=False, sort_keys=True,
+            )
+            for record in snapshot.records
+        ]
+        text = "\n".join(lines) + ("\n" if lines else "")
+        if str(out) == "-":
+            click.echo(text, nl=False)
+        else:
+            out.write_text(text, encoding="utf-8")
+        for finding in snapshot.findings:
+            click.echo(f"{finding.code.value}: {finding.message}", err=True)
+        click.echo(
+            f"wrote {len(lines)} {kind} contact(s) from {system_name}"
+            + (f" to {out}" if str(out) != "-" else "")
+            + f"; {snapshot.rejected} row(s) rejected",
+            err=True,
+        )
+        if snapshot.rejected:
+            raise SystemExit(EXIT_FINDINGS)

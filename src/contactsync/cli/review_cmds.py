@@ -1,0 +1,113 @@
+"""`review mark` and `quarantine list|restore`."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from contactsync.cli.app import EXIT_USAGE, Failure, cli, config_option, handle_errors
+from contactsync.connector import WriteOp
+from contactsync.mapping.convert import to_vendor
+from contactsync.models import CONTACT_ADAPTER, Kind
+from contactsync.runtime import Workspace
+
+
+@cli.group()
+def review() -> None:
+    """Record reviews of emergency contacts."""
+
+
+@review.command("mark")
+@config_option
+@click.option("--customer", required=True, help="The customer key.")
+@click.option("--contact", "key", required=True, help="The emergency contact's contactsync key.")
+@click.option("--by", "reviewer", required=True, help="Who reviewed it.")
+@click.option("--at", "when", help="When (ISO 8601; without a zone, the business time zone). Default: now.")
+@handle_errors
+def mark(config_path: Path, customer: str, key: str, reviewer: str, when: str | None) -> None:
+    """Mark an emergency contact reviewed; the next reconcile writes it to every system."""
+    with Workspace.open(config_path) as ws:
+        tz = ZoneInfo(ws.config.sync.business_timezone)
+        if when:
+            try:
+                stamp = datetime.fromisoformat(when)
+            except ValueError:
+                raise Failure(f"--at {when!r} is not an ISO 8601 date-time", EXIT_USAGE) from None
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=tz)
+        else:
+            stamp = datetime.now(UTC)
+        if stamp.astimezone(UTC) > datetime.now(UTC):
+            raise Failure(f"--at {when!r} is in the future", EXIT_USAGE)
+        links = [l for l in ws.store.links_for_key(key) if l.kind == Kind.EMERGENCY.value]
+        if not links:
+            raise Failure(
+                f"no emergency contact with key {key!r} has been synced yet; run reconcile first",
+                EXIT_USAGE,
+            )
+        if all(l.customer != customer for l in links):
+            raise Failure(f"contact {key!r} does not belong to customer {customer!r}", EXIT_USAGE)
+        ws.store.mark_reviewed(key, customer, reviewer, stamp.astimezone(UTC))
+        click.echo(f"marked {key} reviewed by {reviewer} at {stamp.astimezone(UTC).isoformat()}")
+
+
+@cli.group()
+def quarantine() -> None:
+    """Contacts kept out of every system because a customer was over the cap."""
+
+
+@quarantine.command("list")
+@config_option
+@click.option("--customer", help="Only this customer.")
+@click.option("--json", "as_json", is_flag=True)
+@handle_errors
+def list_cmd(config_path: Path, customer: str | None, as_json: bool) -> None:
+    """List quarantined contacts."""
+    with Workspace.open(config_path, resolve_credentials=False) as ws:
+        entries = ws.store.quarantined(customer)
+        if as_json:
+            click.echo(json.dumps(
+                [{"key": e.key, "customer": e.customer, "kind": e.kind, "reason": e.reason,
+                  "name": e.data.get("name")} for e in entries], ensure_ascii=False, indent=2))
+            return
+        for e in entries:
+            click.echo(f"{e.customer}  {e.key}  {e.data.get('name')!s}  {e.reason}")
+        if not entries:
+            click.echo("the quarantine is empty")
+
+
+@quarantine.command("restore")
+@click.argument("key")
+@config_option
+@click.option("--system", "system_name", help="Where to write it back (default: the first writable system).")
+@handle_errors
+def restore(key: str, config_path: Path, system_name: str | None) -> None:
+    """Write a quarantined contact back to one system and release it from quarantine.
+
+    Make room first: if the customer is still over the cap, the next reconcile
+    quarantines the lowest-ranked contact again.
+    """
+    with Workspace.open(config_path) as ws:
+        entry = next((e for e in ws.store.quarantined() if e.key == key), None)
+        if entry is None:
+            raise Failure(f"{key!r} is not in quarantine", EXIT_USAGE)
+        kind = Kind(entry.kind)
+        candidates = [h for h in ws.ordered_systems() if h.writable and h.stores(kind)]
+        if system_name:
+            candidates = [h for h in candidates if h.name == system_name]
+        if not candidates:
+            raise Failure(f"no writable system stores {kind.value} contacts", EXIT_USAGE)
+        handle = candidates[0]
+        om = handle.mapping.for_kind(kind)
+        contact = CONTACT_ADAPTER.validate_python({**entry.data, "kind": kind.value})
+        op = WriteOp("create", key, to_vendor(om, contact), None, f"restore-{key}")
+        result = next(iter(handle.connector.push(kind, [op])))
+        if not result.ok:
+            error = result.error
+            raise Failure(f"{handle.name} refused it: {error.code if error else ''} {error.message if error else ''}", 3)
+        ws.store.restore(key)
+        click.echo(f"restored {key} to {handle.name}")

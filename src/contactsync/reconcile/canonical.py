@@ -1,0 +1,147 @@
+"""Vendor record → canonical contact: mapping, normalization, validation.
+
+Also the comparison form of field values, which decides whether a value changed:
+formatting differences (``138 0013 8000`` against ``+8613800138000``) are not changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+from contactsync.errors import RecordLocation, RecordRejected
+from contactsync.findings import Code, Finding
+from contactsync.mapping import ObjectMapping
+from contactsync.mapping.convert import classify, mapping_for_row, to_canonical
+from contactsync.models import Kind, Phone, Provenance, build_contact
+from contactsync.normalize import email_problem, normalize_email, phone_region
+from contactsync.plugins import PluginHost
+from contactsync.reconcile.records import AnyContact
+
+VALUE_DUMP_EXCLUDE = frozenset({"provenance", "kind"})
+
+
+def row_mapping(om: ObjectMapping, values: Mapping[str, Any]) -> tuple[Kind, ObjectMapping]:
+    """The kind of one row and the mapping to read it with (legacy mixed sheets)."""
+    if om.mixed is None:
+        return om.kind, om
+    kind = classify(om, values)
+    if kind == om.kind:
+        return kind, om
+    return kind, dataclasses.replace(om, kind=kind, fields=mapping_for_row(om, kind), mixed=None)
+
+
+class Canonicalizer:
+    """Turns one system's vendor records into canonical contacts."""
+
+    def __init__(self, host: PluginHost, system: str, region: str | None, default_region: str):
+        self.host = host
+        self.system = system
+        self.region = region
+        self.default_region = default_region
+
+    def contact(
+        self,
+        om: ObjectMapping,
+        values: Mapping[str, Any],
+        *,
+        object_name: str,
+        record_id: str,
+        locator: str | None,
+    ) -> tuple[AnyContact, list[Finding]]:
+        """Map, normalise and validate one record.
+
+        Raises:
+            RecordRejected: when the record cannot become a valid contact; it names the
+                system, object, record (or row) and the field.
+        """
+        location = RecordLocation(self.system, object_name, locator or record_id)
+        canonical, problems = to_canonical(om, values)
+        notes = [
+            Finding(
+                Code.INVALID_VALUE,
+                _text(canonical.get("customer")),
+                f"{location}: field {p.field!r} (column {p.vendor_field!r}) ignored: {p.reason}",
+                records=(str(location),),
+            )
+            for p in problems
+        ]
+        key = values.get(om.key_field)
+        canonical["key"] = str(key).strip() if key not in (None, "") else None
+        canonical["provenance"] = Provenance(
+            system=self.system, object=object_name, record_id=record_id
+        )
+        region = phone_region(_text(canonical.get("country")), self.region, default=self.default_region)
+        canonical["phones"] = [self._phone(raw, region) for raw in canonical.get("phones") or ()]
+        email = canonical.get("email")
+        if isinstance(email, str):
+            problem = email_problem(email)
+            if problem:
+                notes.append(
+                    Finding(
+                        Code.EMAIL_INVALID,
+                        _text(canonical.get("customer")),
+                        f"{location}: e-mail kept as written: {problem}",
+                        records=(str(location),),
+                    )
+                )
+            canonical["email"] = normalize_email(email)
+        self.host.normalize_contact(om.kind.value, canonical, self.system)
+        contact = build_contact(om.kind.value, canonical, location)
+        return contact, notes
+
+    def _phone(self, raw: Any, region: str) -> Phone:
+        if isinstance(raw, Phone):
+            return raw
+        if isinstance(raw, dict) and "raw" in raw:
+            return Phone.model_validate(raw)
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float):
+            raw = str(raw)
+        return self.host.normalize_phone(raw, region)
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def dump_values(contact: AnyContact) -> dict[str, Any]:
+    """The canonical values of ``contact`` in JSON form (what base snapshots hold)."""
+    return contact.model_dump(mode="json", exclude=set(VALUE_DUMP_EXCLUDE))
+
+
+def compare_form(field: str, value: Any) -> Any:
+    """What decides whether two values of ``field`` differ."""
+    if value in (None, "", [], ()):
+        return None
+    if field == "phones":
+        return tuple(_phone_compare(item) for item in value)
+    if field == "email" and isinstance(value, str):
+        return value.casefold()
+    if isinstance(value, list):
+        return tuple(compare_form(field, item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, compare_form(k, v)) for k, v in value.items()))
+    return value
+
+
+def _phone_compare(item: Any) -> str:
+    if isinstance(item, Phone):
+        return item.compare_key
+    if isinstance(item, dict):
+        return Phone.model_validate(item).compare_key
+    return str(item)
+
+
+def is_empty(value: Any) -> bool:
+    return compare_form("", value) is None
+
+
+__all__ = [
+    "Canonicalizer",
+    "RecordRejected",
+    "compare_form",
+    "dump_values",
+    "is_empty",
+    "row_mapping",
+]

@@ -1,0 +1,298 @@
+"""The reconcile: read → match → merge → policies → plan. Writes nothing anywhere."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from contactsync.findings import Code, Finding
+from contactsync.models import CONTACT_ADAPTER, Kind, json_datetime
+from contactsync.plan import Operation, Plan, QuarantineItem
+from contactsync.policies.base import CustomerDraft, PolicyContext, SystemView
+from contactsync.reconcile.match import match_customer
+from contactsync.reconcile.merge import BaseView, Candidate, MergeSettings, merge_group
+from contactsync.reconcile.planner import SystemTarget, plan_customer
+from contactsync.reconcile.read import Progress, read_all
+from contactsync.reconcile.records import Group, Snapshot, SystemRecord
+from contactsync.runtime import Workspace
+
+
+@dataclass
+class Reconciliation:
+    """A plan and everything it was computed from (what apply needs to save state)."""
+
+    plan: Plan
+    snapshot: Snapshot
+    groups: list[Group]
+    bases: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """system → record_id → base snapshot (as loaded)."""
+
+
+def today_in(tz: str) -> date:
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def reconcile(
+    ws: Workspace,
+    *,
+    full: bool = False,
+    migrate_mixed: bool = False,
+    as_of: date | None = None,
+    progress: Progress | None = None,
+) -> Reconciliation:
+    """Compute the plan for every customer. Nothing is written to any system or store."""
+    sync, policy = ws.config.sync, ws.config.policy
+    as_of = as_of or today_in(sync.business_timezone)
+    snapshot = read_all(ws, full=full, progress=progress)
+    priority = {name: i for i, name in enumerate(sync.system_priority)}
+    store = ws.store
+    links = {(l.system, l.object, l.record_id): l.key for l in store.load_links()}
+    bases = {name: store.load_bases(name) for name in ws.systems}
+    quarantined = {q.key: q.data for q in store.quarantined()}
+    review_marks = _review_marks(ws)
+
+    systems = [_target(ws, name) for name in sync.system_priority]
+    views = {t.name: SystemView(t.name, t.writable, dict(t.objects)) for t in systems}
+    sticky = {q.key: q.reason for q in store.quarantined()}
+    context = PolicyContext(policy, sync, as_of, views, migrate_mixed, sticky)
+    merge_settings = MergeSettings(
+        priority,
+        sync.clock_skew,
+        {(t.name, t.objects[k]): t.mapped[k] for t in systems for k in t.objects},
+    )
+    _map_mixed_fields(ws, merge_settings)
+
+    by_customer: dict[str, list[SystemRecord]] = defaultdict(list)
+    for record in snapshot.records:
+        by_customer[record.customer].append(record)
+    deletions = _deletions(snapshot, bases, links)
+
+    findings: list[Finding] = list(snapshot.findings)
+    operations: list[Operation] = []
+    quarantine: list[QuarantineItem] = []
+    all_groups: list[Group] = []
+    left_out = 0
+    due = []
+    for customer in sorted(by_customer):
+        groups, match_findings, unmatched = match_customer(
+            customer, by_customer[customer], ws.host, priority, links
+        )
+        left_out += len(unmatched)
+        findings.extend(match_findings)
+        draft = CustomerDraft(customer, [])
+        for group in groups:
+            if not _merge(group, bases, merge_settings, ws, review_marks.get(group.key, []), draft):
+                left_out += len(group.members)
+                continue
+            _mark_deleted(group, deletions, bases, draft)
+            draft.groups.append(group)
+        for rule in ws.host.policies():
+            rule.evaluate(draft, context)
+        ops, items = plan_customer(draft, systems, context, quarantined)
+        operations.extend(ops)
+        quarantine.extend(items)
+        findings.extend(draft.findings)
+        due.extend(draft.reviews_due)
+        all_groups.extend(draft.groups)
+
+    accounting = _accounting(snapshot, all_groups, left_out, deletions)
+    plan = Plan(
+        as_of=as_of.isoformat(),
+        inputs=_inputs(ws, snapshot, bases, links),
+        operations=sorted(operations, key=Operation.sort_key),
+        quarantine=sorted(quarantine, key=lambda q: q.key),
+        findings=sorted(findings, key=Finding.sort_key),
+        accounting=accounting,
+        options={"full": full, "migrate_mixed": migrate_mixed},
+    )
+    ws.host.reviews_due(sorted(due, key=lambda d: d.sort_key))
+    return Reconciliation(plan, snapshot, all_groups, bases)
+
+
+def _target(ws: Workspace, name: str) -> SystemTarget:
+    handle = ws.systems[name]
+    objects = {k: handle.mapping.object_for(k) for k in Kind if handle.stores(k)}
+    mapped = {k: frozenset(handle.mapping.for_kind(k).fields) for k in objects}
+    return SystemTarget(name, handle.writable, objects, mapped)
+
+
+def _map_mixed_fields(ws: Workspace, settings: MergeSettings) -> None:
+    """Legacy mixed rows map their emergency fields through ``mixed.fields``."""
+    for name, handle in ws.systems.items():
+        if not handle.stores(Kind.BUSINESS):
+            continue
+        om = handle.mapping.for_kind(Kind.BUSINESS)
+        if om.mixed is not None:
+            fields = om.mixed.fields or (
+                handle.mapping.for_kind(Kind.EMERGENCY).fields
+                if handle.mapping.has(Kind.EMERGENCY)
+                else {}
+            )
+            settings.mapped[(name, om.object)] = (
+                settings.mapped.get((name, om.object), frozenset()) | frozenset(fields)
+            )
+
+
+def _merge(
+    group: Group,
+    bases: dict[str, dict[str, Any]],
+    settings: MergeSettings,
+    ws: Workspace,
+    marks: list[Candidate],
+    draft: CustomerDraft,
+) -> bool:
+    views: dict[str, BaseView] = {}
+    for system, member in group.members.items():
+        base = bases.get(system, {}).get(member.record_id)
+        if base is not None and base.key == group.key:
+            data = {k: v for k, v in base.data.items() if k != "_kind"}
+            views[system] = BaseView(data, base.updated_at)
+    merged, notes = merge_group(group, views, settings, ws.host, marks)
+    draft.findings.extend(notes)
+    stamps = [m.contact.updated_at for m in group.members.values() if m.contact.updated_at]
+    group.newest_update = max(stamps) if stamps else None
+    try:
+        group.merged = CONTACT_ADAPTER.validate_python(
+            {**merged, "kind": group.kind.value, "key": group.key, "customer": group.customer}
+        )
+    except ValueError as exc:  # values from valid records; a plugin's choice can break it
+        draft.add(
+            Code.INVALID_RECORD,
+            f"merged {group.kind.value} contact {group.key} is invalid: {exc}",
+            records=group.refs(),
+            key=group.key,
+        )
+        return False
+    group.merged_values = merged
+    return True
+
+
+@dataclass(frozen=True)
+class Deletion:
+    system: str
+    object: str
+    record_id: str
+    key: str | None
+    source: str
+
+
+def _deletions(
+    snapshot: Snapshot, bases: dict[str, dict[str, Any]], links: dict[tuple[str, str, str], str]
+) -> dict[str, Deletion]:
+    """Deletions by key: from a delete feed, or known records absent from a complete read.
+
+    Never from an incremental read, and never for positional ids (rows move).
+    """
+    present = {(r.system, r.object, r.record_id) for r in snapshot.records}
+    found: dict[str, Deletion] = {}
+    for (system, obj), read in sorted(snapshot.objects.items()):
+        known = {rid: b for rid, b in bases.get(system, {}).items() if b.object == obj}
+        for record_id in read.deleted_ids:
+            key = links.get((system, obj, record_id)) or (known[record_id].key if record_id in known else None)
+            if key:
+                found.setdefault(key, Deletion(system, obj, record_id, key, "delete feed"))
+        if not read.complete:
+            continue
+        for record_id, base in sorted(known.items()):
+            if record_id.startswith("row:") or (system, obj, record_id) in present:
+                continue
+            found.setdefault(base.key, Deletion(system, obj, record_id, base.key, "absent from a complete read"))
+    return found
+
+
+def _mark_deleted(
+    group: Group,
+    deletions: dict[str, Deletion],
+    bases: dict[str, dict[str, Any]],
+    draft: CustomerDraft,
+) -> None:
+    deletion = deletions.get(group.key)
+    if deletion is None or deletion.system in group.members:
+        return
+    changed = []
+    for system, member in group.members.items():
+        base = bases.get(system, {}).get(member.record_id)
+        if base is None or {k: v for k, v in base.data.items() if k != "_kind"} != member.values:
+            changed.append(member.ref)
+    if changed:
+        draft.add(
+            Code.CONFLICT,
+            f"{group.kind.value} contact {group.key} was deleted in {deletion.system!r} "
+            f"({deletion.source}) but changed in {', '.join(changed)}; kept, not deleted",
+            records=tuple(changed),
+            key=group.key,
+        )
+        return
+    group.deleted_by = f"deleted in {deletion.system} ({deletion.source})"
+    group.deleted_in = deletion.system
+    draft.add(
+        Code.DELETED,
+        f"{group.kind.value} contact {group.key} was deleted in {deletion.system!r} "
+        f"({deletion.source}); archiving it elsewhere",
+        records=group.refs(),
+        key=group.key,
+    )
+
+
+def _review_marks(ws: Workspace) -> dict[str, list[Candidate]]:
+    marks: dict[str, list[Candidate]] = defaultdict(list)
+    for mark in ws.store.review_marks():
+        marks[mark.key].append(
+            Candidate(
+                "review mark", (json_datetime(mark.reviewed_at), mark.reviewed_by), None, "review mark"
+            )
+        )
+    return marks
+
+
+def _accounting(
+    snapshot: Snapshot, groups: list[Group], left_out: int, deletions: dict[str, Deletion]
+) -> dict[str, int]:
+    """Where every record went (DESIGN invariant 4): the parts add up to ``records``."""
+    synced = quarantined = archived = 0
+    for group in groups:
+        count = len(group.members)
+        if group.deleted_by is not None:
+            archived += count
+        elif group.quarantine is not None:
+            quarantined += count
+        else:
+            synced += count
+    deleted = sum(len(read.deleted_ids) for read in snapshot.objects.values())
+    return {
+        "records": len(snapshot.records) + snapshot.rejected + deleted,
+        "synced": synced,
+        "quarantined": quarantined,
+        "archived": archived,
+        "reported": snapshot.rejected + left_out,
+        "deleted_in_source": deleted,
+        "deletions_seen": len(deletions),
+    }
+
+
+def _inputs(
+    ws: Workspace,
+    snapshot: Snapshot,
+    bases: dict[str, dict[str, Any]],
+    links: dict[tuple[str, str, str], str],
+) -> dict[str, Any]:
+    """Fingerprints of everything the plan was computed from (the stale-plan check)."""
+    systems: dict[str, dict[str, str]] = defaultdict(dict)
+    for (system, obj), read in sorted(snapshot.objects.items()):
+        systems[system][obj] = read.fingerprint
+    state = hashlib.sha256()
+    for system in sorted(bases):
+        for record_id, base in sorted(bases[system].items()):
+            state.update(f"{system}|{record_id}|{base.key}|{base.digest}\n".encode())
+    for (system, obj, record_id), key in sorted(links.items()):
+        state.update(f"L|{system}|{obj}|{record_id}|{key}\n".encode())
+    for mark in ws.store.review_marks():
+        state.update(f"R|{mark.key}|{mark.reviewed_at.isoformat()}|{mark.reviewed_by}\n".encode())
+    settings = hashlib.sha256(ws.config.path.read_bytes())
+    for name in sorted(ws.systems):
+        settings.update(f"{name}|{ws.systems[name].mapping!r}".encode())
+    return {"systems": dict(systems), "state": state.hexdigest(), "config": settings.hexdigest()}

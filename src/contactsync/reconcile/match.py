@@ -1,0 +1,165 @@
+"""Match records across systems into groups: one group per person, kind and customer.
+
+Order of evidence: the contactsync key a record carries (or a stored link), then the
+E.164 phone with extension, then the e-mail key, then the name key, then keys from
+``contactsync_match_keys`` plugins. A record whose first matching tier points at two
+different groups is ``AMBIGUOUS_MATCH``: reported, never merged.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+
+from contactsync.findings import Code, Finding
+from contactsync.models import Kind
+from contactsync.plugins import PluginHost
+from contactsync.reconcile.records import AnyContact, Group, SystemRecord
+
+KEY_NAMESPACE = uuid.UUID("6f1c9b1e-4f7a-4d0e-9a55-3c2f0b7d8e21")
+
+
+def new_key(record: SystemRecord) -> str:
+    """A deterministic key for a person first seen in ``record``."""
+    seed = f"{record.kind.value}|{record.customer}|{record.system}|{record.object}|{record.record_id}"
+    return str(uuid.uuid5(KEY_NAMESPACE, seed))
+
+
+def match_tiers(host: PluginHost) -> list[Callable[[AnyContact], list[str]]]:
+    """The evidence tiers, strongest first."""
+
+    def phones(contact: AnyContact) -> list[str]:
+        return sorted({p.match_key for p in contact.phones if p.match_key})
+
+    def email(contact: AnyContact) -> list[str]:
+        return [host.email_key(contact.email)] if contact.email else []
+
+    def name(contact: AnyContact) -> list[str]:
+        return [host.name_key(contact.name)]
+
+    return [phones, email, name, host.match_keys]
+
+
+class Matcher:
+    """Groups one customer's records of one kind."""
+
+    def __init__(
+        self,
+        customer: str,
+        kind: Kind,
+        host: PluginHost,
+        priority: dict[str, int],
+        links: dict[tuple[str, str, str], str],
+    ) -> None:
+        self.customer = customer
+        self.kind = kind
+        self.priority = priority
+        self.links = links
+        self.tiers = match_tiers(host)
+        self.groups: dict[str, Group] = {}
+        self.index: list[dict[str, set[str]]] = [defaultdict(set) for _ in self.tiers]
+        self.findings: list[Finding] = []
+        self.unmatched: list[SystemRecord] = []
+
+    def run(self, records: Iterable[SystemRecord]) -> list[Group]:
+        keyed: list[tuple[str, SystemRecord]] = []
+        loose: list[SystemRecord] = []
+        for record in sorted(records, key=self._order):
+            key = record.contact.key
+            if not key and not record.positional:  # rows move: a row number is no link
+                key = self.links.get((record.system, record.object, record.record_id))
+            if key:
+                keyed.append((key, record))
+            else:
+                loose.append(record)
+        for key, record in keyed:
+            group = self.groups.get(key) or self._new_group(key)
+            self._join(group, record)
+        for record in loose:
+            self._place(record)
+        return [self.groups[key] for key in sorted(self.groups)]
+
+    def _order(self, record: SystemRecord) -> tuple[int, str, str]:
+        return (self.priority.get(record.system, 1_000), record.object, record.record_id)
+
+    def _new_group(self, key: str) -> Group:
+        group = Group(key=key, kind=self.kind, customer=self.customer)
+        self.groups[key] = group
+        return group
+
+    def _join(self, group: Group, record: SystemRecord) -> None:
+        held = group.members.get(record.system)
+        if held is not None:
+            self.findings.append(
+                Finding(
+                    Code.DUPLICATE_IN_SYSTEM,
+                    self.customer,
+                    f"{record.ref} is the same {self.kind.value} contact as {held.ref} "
+                    f"in system {record.system!r}; only the first is synced",
+                    records=tuple(sorted((record.ref, held.ref))),
+                    key=group.key,
+                )
+            )
+            self.unmatched.append(record)
+            return
+        group.members[record.system] = record
+        for tier, keys in zip(self.index, self._keys(record.contact), strict=True):
+            for value in keys:
+                tier[value].add(group.key)
+
+    def _keys(self, contact: AnyContact) -> list[list[str]]:
+        return [tier(contact) for tier in self.tiers]
+
+    def _place(self, record: SystemRecord) -> None:
+        for tier, keys in zip(self.index, self._keys(record.contact), strict=True):
+            hits = sorted({key for value in keys if value in tier for key in tier[value]})
+            if len(hits) == 1:
+                self._join(self.groups[hits[0]], record)
+                return
+            if len(hits) > 1:
+                refs = [record.ref] + [
+                    member.ref for key in hits for member in self.groups[key].members.values()
+                ]
+                self.findings.append(
+                    Finding(
+                        Code.AMBIGUOUS_MATCH,
+                        self.customer,
+                        f"{record.ref} could be {len(hits)} different {self.kind.value} "
+                        "contacts; it is left alone until a person links it",
+                        records=tuple(sorted(set(refs))),
+                        details={"candidates": hits},
+                    )
+                )
+                self.unmatched.append(record)
+                return
+        self._join(self._new_group(new_key(record)), record)
+
+
+def match_customer(
+    customer: str,
+    records: list[SystemRecord],
+    host: PluginHost,
+    priority: dict[str, int],
+    links: dict[tuple[str, str, str], str],
+) -> tuple[list[Group], list[Finding], list[SystemRecord]]:
+    """Group one customer's records, per kind.
+
+    Returns:
+        The groups (sorted by kind then key), the findings, and the records left out
+        (ambiguous or duplicated within one system), each already reported.
+    """
+    by_kind: dict[Kind, list[SystemRecord]] = defaultdict(list)
+    for record in records:
+        by_kind[record.kind].append(record)
+    groups: list[Group] = []
+    findings: list[Finding] = []
+    left_out: list[SystemRecord] = []
+    for kind in (Kind.EMERGENCY, Kind.BUSINESS):
+        if kind not in by_kind:
+            continue
+        matcher = Matcher(customer, kind, host, priority, links)
+        groups.extend(matcher.run(by_kind[kind]))
+        findings.extend(matcher.findings)
+        left_out.extend(matcher.unmatched)
+    return groups, findings, left_out

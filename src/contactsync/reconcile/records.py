@@ -1,0 +1,99 @@
+"""The in-memory shapes a reconcile works on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from contactsync.connector import Cursor
+from contactsync.findings import Finding
+from contactsync.models import BusinessContact, EmergencyContact, Kind
+
+AnyContact = EmergencyContact | BusinessContact
+
+
+@dataclass
+class SystemRecord:
+    """One record of one system, read and made canonical.
+
+    Attributes:
+        mixed: an emergency contact found in the system's *business* object (legacy data
+            mixing both kinds); it is never written back there.
+        positional: the record id is only a row position (no key column yet).
+        values: the canonical values as read (JSON form), the three-way merge's "current".
+    """
+
+    system: str
+    object: str
+    record_id: str
+    kind: Kind
+    contact: AnyContact
+    values: dict[str, Any]
+    locator: str | None = None
+    mixed: bool = False
+    positional: bool = False
+
+    @property
+    def ref(self) -> str:
+        where = self.locator if self.positional and self.locator else self.record_id
+        return f"{self.system}/{self.object}/{where}"
+
+    @property
+    def customer(self) -> str:
+        return self.contact.customer
+
+
+@dataclass
+class ObjectRead:
+    """What one pull of one system object gave."""
+
+    system: str
+    object: str
+    kind: Kind
+    complete: bool = False
+    cursor: Cursor | None = None
+    fingerprint: str = ""
+    pulled: int = 0
+    deleted_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Snapshot:
+    """Everything read from every system for one reconcile."""
+
+    records: list[SystemRecord] = field(default_factory=list)
+    objects: dict[tuple[str, str], ObjectRead] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    rejected: int = 0
+
+
+@dataclass
+class Group:
+    """One person of one kind at one customer, as seen across systems.
+
+    Attributes:
+        key: the contactsync key (existing, or derived deterministically when new).
+        members: each system's record of this person (at most one per system).
+        merged: the merge result; what every system should hold.
+        base_found: whether any member had a base snapshot (seen at a previous sync).
+        deleted_by: why the person is to be archived everywhere (a deletion seen in one
+            system), or ``None``.
+        quarantine: why this person is kept out of every system (over the cap), or None.
+        newest_update: the newest ``updated_at`` of any member (for ordering).
+    """
+
+    key: str
+    kind: Kind
+    customer: str
+    members: dict[str, SystemRecord] = field(default_factory=dict)
+    merged: AnyContact | None = None
+    merged_values: dict[str, Any] = field(default_factory=dict)
+    base_found: bool = False
+    deleted_by: str | None = None
+    deleted_in: str | None = None
+    quarantine: str | None = None
+    newest_update: datetime | None = None
+
+    def refs(self) -> tuple[str, ...]:
+        return tuple(sorted(member.ref for member in self.members.values()))

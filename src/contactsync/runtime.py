@@ -1,0 +1,155 @@
+"""A workspace: the configuration, the plugin host, the state store and built connectors.
+
+Everything a command needs, opened once and closed together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from contactsync.config import Config, SystemConfig, load_config
+from contactsync.connector import Connector, ConnectorContext, ConnectorSpec
+from contactsync.errors import ConfigError
+from contactsync.mapping import SystemMapping
+from contactsync.mapping.load import load_mapping, resolve_mapping_file
+from contactsync.models import Kind
+from contactsync.plugins import PluginHost, get_host
+
+if TYPE_CHECKING:
+    import requests
+
+    from contactsync.state import StateStore
+
+SessionFactory = Callable[[SystemConfig], "requests.Session | None"]
+
+
+def default_session(system: SystemConfig) -> requests.Session:
+    """A fresh HTTP session per system: the seam for cassettes and emulators."""
+    import requests
+
+    return requests.Session()
+
+
+@dataclass
+class SystemHandle:
+    """One configured system with its connector and mapping."""
+
+    config: SystemConfig
+    spec: ConnectorSpec
+    mapping: SystemMapping
+    connector: Connector
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def writable(self) -> bool:
+        return self.config.writable
+
+    def stores(self, kind: Kind) -> bool:
+        return self.mapping.has(kind) and kind in self.connector.capabilities.kinds
+
+
+def load_system_mapping(
+    system: SystemConfig, spec: ConnectorSpec, base_dir: Path
+) -> SystemMapping:
+    """The system's mapping: its own file or the connector's default, with overrides."""
+    source = system.mapping or resolve_mapping_file(spec.default_mapping)
+    return load_mapping(
+        source,
+        overrides=system.mapping_overrides or None,
+        objects=dict(system.objects) or None,
+        connector=spec.name,
+        base_dir=base_dir,
+    )
+
+
+@dataclass
+class Workspace:
+    """The configuration and everything built from it.
+
+    Use as a context manager, or call ``close()``.
+    """
+
+    config: Config
+    host: PluginHost
+    systems: dict[str, SystemHandle]
+    _store: StateStore | None = field(default=None, repr=False)
+
+    @classmethod
+    def open(
+        cls,
+        config: Config | str | Path,
+        *,
+        host: PluginHost | None = None,
+        session_factory: SessionFactory = default_session,
+        resolve_credentials: bool = True,
+    ) -> Workspace:
+        """Load the configuration and build every system's connector.
+
+        Raises:
+            ConfigError: for a bad file, an unknown connector, a bad mapping, or a
+                missing credential variable.
+        """
+        cfg = config if isinstance(config, Config) else load_config(config)
+        plugin_host = host or get_host()
+        plugin_host.pm.hook.contactsync_configure(config=cfg)
+        systems: dict[str, SystemHandle] = {}
+        for name, system in cfg.systems.items():
+            spec = plugin_host.connector(system.connector)
+            mapping = load_system_mapping(system, spec, cfg.base_dir)
+            settings = dict(system.settings)
+            if resolve_credentials:
+                settings["credentials"] = system.resolve_credentials()
+            context = ConnectorContext(
+                system=name,
+                settings=settings,
+                mapping=mapping,
+                base_dir=cfg.base_dir,
+                session=session_factory(system),
+            )
+            try:
+                connector = spec.factory(context)
+            except ConfigError as exc:
+                raise ConfigError(f"system {name!r}: {exc}") from None
+            systems[name] = SystemHandle(system, spec, mapping, connector)
+        return cls(cfg, plugin_host, systems)
+
+    @property
+    def store(self) -> StateStore:
+        """The state store, opened on first use."""
+        if self._store is None:
+            from contactsync.state import StateStore
+
+            self._store = StateStore.open(self.config.state_url)
+        return self._store
+
+    def ordered_systems(self) -> list[SystemHandle]:
+        """Systems in conflict-priority order."""
+        return [self.systems[name] for name in self.config.sync.system_priority]
+
+    def close(self) -> None:
+        for handle in self.systems.values():
+            handle.connector.close()
+            session = handle.connector.context.session
+            if session is not None:
+                session.close()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
