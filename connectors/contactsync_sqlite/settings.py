@@ -1,0 +1,47 @@
+"""The settings a ``sqlite`` system reads from its table in ``contactsync.toml``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from contactsync.errors import ConfigError
+
+DEFAULT_PATH = "contactsync_hub.db"
+DEFAULT_PAGE_SIZE = 1000
+DEFAULT_LOOKBACK_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class SqliteSettings:
+    """Where the hub is and how it is paged.
+
+    Attributes:
+        path: the database file, relative to the configuration's folder.
+        page_size: records per ``PullPage``.
+        lookback_seconds: an incremental pull reads again from this long before the
+            cursor's watermark, so a write that committed late is not missed.
+    """
+
+    path: str = DEFAULT_PATH
+    page_size: int = DEFAULT_PAGE_SIZE
+    lookback_seconds: float = DEFAULT_LOOKBACK_SECONDS
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any], where: str) -> SqliteSettings:
+        """Validate the settings; ``where`` names the system in error messages.
+
+        Raises:
+            ConfigError: naming the setting and what it must be.
+        """
+        path = settings.get("path", DEFAULT_PATH)
+        if not isinstance(path, str) or not path.strip():
+            raise ConfigError(f"{where}: setting 'path' must be a file name")
+        page_size = settings.get("page_size", DEFAULT_PAGE_SIZE)
+        if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
+            raise ConfigError(f"{where}: setting 'page_size' must be a whole number >= 1")
+        lookback = settings.get("lookback_seconds", DEFAULT_LOOKBACK_SECONDS)
+        if not isinstance(lookback, int | float) or isinstance(lookback, bool) or lookback < 0:
+            raise ConfigError(f"{where}: setting 'lookback_seconds' must be a number >= 0")
+        return cls(path.strip(), page_size, float(lookback))
