@@ -153,6 +153,11 @@ class SqliteConnector(Connector):
         archived ones as ``deleted`` records. A cursor with ``page_state`` resumes the
         interrupted pull it came from.
         """
+        if self._connection is None and not self.path.exists():
+            # A hub that was never written holds nothing; reading must not create it.
+            self.context.mapping.for_kind(kind)
+            yield PullPage(records=[], cursor=since or Cursor(), last=True, complete=True)
+            return
         spec, columns = self._table(kind)
         lookback = timedelta(seconds=self.settings.lookback_seconds)
         state = PageState.start(spec.name, since, lookback)
