@@ -64,6 +64,9 @@ def contactsync_configure(config: Config) -> None:
 
 # ---------------------------------------------------------------------------------------
 # normalize: raw values to canonical ones
+#
+# The three normalizer hooks below must be pure functions of their arguments: the host
+# caches their answers for the run.
 # ---------------------------------------------------------------------------------------
 
 

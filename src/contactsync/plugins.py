@@ -46,6 +46,7 @@ LOAD_ENV = "CONTACTSYNC_LOAD_PLUGINS"
 TRACE_ENV = "CONTACTSYNC_TRACE_PLUGINS"
 
 hookimpl = pluggy.HookimplMarker(PROJECT)
+_CACHE_LIMIT = 200_000
 
 BUILTIN_MODULES = (
     "contactsync.normalize.plugin",
@@ -93,6 +94,11 @@ class PluginHost:
         self._info: dict[str, PluginInfo] = {}
         self._connectors: dict[str, tuple[ConnectorSpec, str]] | None = None
         self._policies: list[Policy] | None = None
+        # Normalizer hooks are pure functions of their arguments (see hookspecs), so
+        # their answers are cached: the same phone is often in several systems.
+        self._phone_cache: dict[tuple[type, str | int | float, str], Phone] = {}
+        self._name_cache: dict[str, str] = {}
+        self._email_cache: dict[str, str] = {}
         for module_name in BUILTIN_MODULES:
             self._register(module_name, importlib.import_module(module_name), PROJECT, True)
         if entry_points:
@@ -208,6 +214,14 @@ class PluginHost:
     # -- normalize ----------------------------------------------------------------------
 
     def normalize_phone(self, raw: str | int | float, region: str) -> Phone:
+        cache_key = (type(raw), raw, region)
+        cached = self._phone_cache.get(cache_key)
+        if cached is None:
+            cached = self._normalize_phone(raw, region)
+            self._remember(self._phone_cache, cache_key, cached)
+        return cached
+
+    def _normalize_phone(self, raw: str | int | float, region: str) -> Phone:
         result: Phone | None = self.pm.hook.contactsync_normalize_phone(raw=raw, region=region)
         if result is None:  # only when a plugin replaced the built-in and declined
             from contactsync.normalize.phone import normalize_phone
@@ -216,12 +230,26 @@ class PluginHost:
         return result
 
     def name_key(self, name: str) -> str:
-        result: str | None = self.pm.hook.contactsync_name_key(name=name)
-        return result if result is not None else name
+        cached = self._name_cache.get(name)
+        if cached is None:
+            result: str | None = self.pm.hook.contactsync_name_key(name=name)
+            cached = result if result is not None else name
+            self._remember(self._name_cache, name, cached)
+        return cached
 
     def email_key(self, email: str) -> str:
-        result: str | None = self.pm.hook.contactsync_email_key(email=email)
-        return result if result is not None else email
+        cached = self._email_cache.get(email)
+        if cached is None:
+            result: str | None = self.pm.hook.contactsync_email_key(email=email)
+            cached = result if result is not None else email
+            self._remember(self._email_cache, email, cached)
+        return cached
+
+    @staticmethod
+    def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+        if len(cache) >= _CACHE_LIMIT:  # bounded memory: start afresh, never grow past it
+            cache.clear()
+        cache[key] = value
 
     def normalize_contact(self, kind: str, values: dict[str, Any], system: str) -> None:
         self.pm.hook.contactsync_normalize_contact(kind=kind, values=values, system=system)

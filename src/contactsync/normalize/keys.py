@@ -18,6 +18,8 @@ _INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
 
 def remove_invisible(text: str) -> str:
     """``text`` without invisible characters; whitespace is kept for the caller to judge."""
+    if text.isascii() and text.isprintable():  # the common case: nothing to remove
+        return text
     return "".join(
         ch
         for ch in text

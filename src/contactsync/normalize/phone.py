@@ -244,13 +244,14 @@ def _read(plus: bool, digits: str, region: str) -> _Reading:
         return international
     if not known_region:
         return _Reading(None, f"unknown region {region!r}; write the number with its country code")
-    if _is_local(digits, region):
+    parsed = _parse(digits, region)  # parsed once: the local check and the reading share it
+    if _is_local(digits, region, parsed):
         return _Reading(None, "local number with no area code")
-    return _checked(_parse(digits, region), digits, region)
+    return _checked(parsed, digits, region)
 
 
-def _is_local(digits: str, region: str) -> bool:
-    """Whether national ``digits`` are a subscriber number missing its area code."""
+def _is_local(digits: str, region: str, number: PhoneNumber | str) -> bool:
+    """Whether national ``digits`` (parsed as ``number``) lack their area code."""
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if metadata is None:
         return False
@@ -260,7 +261,6 @@ def _is_local(digits: str, region: str) -> bool:
     subscriber = _SUBSCRIBER_ONLY.get(region)
     if subscriber is not None and subscriber.fullmatch(digits):
         return True
-    number = _parse(digits, region)
     return (
         isinstance(number, PhoneNumber)
         and not phonenumbers.is_valid_number(number)

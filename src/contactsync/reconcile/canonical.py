@@ -128,8 +128,11 @@ def compare_form(field: str, value: Any) -> Any:
 def _phone_compare(item: Any) -> str:
     if isinstance(item, Phone):
         return item.compare_key
-    if isinstance(item, dict):
-        return Phone.model_validate(item).compare_key
+    if isinstance(item, dict):  # Phone.compare_key, without building a Phone
+        e164, ext = item.get("e164"), item.get("extension")
+        if e164:
+            return f"{e164};ext={ext}" if ext else str(e164)
+        return "raw:" + "".join(ch for ch in str(item.get("raw", "")) if not ch.isspace())
     return str(item)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from time import perf_counter
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from contactsync.reconcile.match import match_customer
 from contactsync.reconcile.merge import BaseView, Candidate, MergeSettings, merge_group
 from contactsync.reconcile.planner import SystemTarget, plan_customer
 from contactsync.reconcile.read import Progress, read_all
-from contactsync.reconcile.records import Group, Snapshot, SystemRecord
+from contactsync.reconcile.records import Group, Snapshot, SystemRecord, Timings
 from contactsync.runtime import Workspace
 
 
@@ -43,11 +44,17 @@ def reconcile(
     migrate_mixed: bool = False,
     as_of: date | None = None,
     progress: Progress | None = None,
+    timings: Timings | None = None,
 ) -> Reconciliation:
-    """Compute the plan for every customer. Nothing is written to any system or store."""
+    """Compute the plan for every customer. Nothing is written to any system or store.
+
+    ``timings``, when given, receives the seconds spent per phase (read, normalize,
+    match, merge, plan).
+    """
     sync, policy = ws.config.sync, ws.config.policy
     as_of = as_of or today_in(sync.business_timezone)
-    snapshot = read_all(ws, full=full, progress=progress)
+    timings = timings if timings is not None else Timings()
+    snapshot = read_all(ws, full=full, progress=progress, timings=timings)
     priority = {name: i for i, name in enumerate(sync.system_priority)}
     store = ws.store
     links = {(l.system, l.object, l.record_id): l.key for l in store.load_links()}
@@ -78,9 +85,12 @@ def reconcile(
     left_out = 0
     due = []
     for customer in sorted(by_customer):
+        started = perf_counter()
         groups, match_findings, unmatched = match_customer(
             customer, by_customer[customer], ws.host, priority, links
         )
+        timings.add("match", perf_counter() - started)
+        started = perf_counter()
         left_out += len(unmatched)
         findings.extend(match_findings)
         draft = CustomerDraft(customer, [])
@@ -90,9 +100,12 @@ def reconcile(
                 continue
             _mark_deleted(group, deletions, bases, draft)
             draft.groups.append(group)
+        timings.add("merge", perf_counter() - started)
+        started = perf_counter()
         for rule in ws.host.policies():
             rule.evaluate(draft, context)
         ops, items = plan_customer(draft, systems, context, quarantined)
+        timings.add("plan", perf_counter() - started)
         operations.extend(ops)
         quarantine.extend(items)
         findings.extend(draft.findings)

@@ -61,6 +61,7 @@ class Matcher:
         self.index: list[dict[str, set[str]]] = [defaultdict(set) for _ in self.tiers]
         self.findings: list[Finding] = []
         self.unmatched: list[SystemRecord] = []
+        self._key_cache: dict[int, list[list[str]]] = {}
 
     def run(self, records: Iterable[SystemRecord]) -> list[Group]:
         keyed: list[tuple[str, SystemRecord]] = []
@@ -104,15 +105,20 @@ class Matcher:
             self.unmatched.append(record)
             return
         group.members[record.system] = record
-        for tier, keys in zip(self.index, self._keys(record.contact), strict=True):
+        for tier, keys in zip(self.index, self._keys(record), strict=True):
             for value in keys:
                 tier[value].add(group.key)
 
-    def _keys(self, contact: AnyContact) -> list[list[str]]:
-        return [tier(contact) for tier in self.tiers]
+    def _keys(self, record: SystemRecord) -> list[list[str]]:
+        """The record's keys per tier, computed once."""
+        found = self._key_cache.get(id(record))
+        if found is None:
+            found = [tier(record.contact) for tier in self.tiers]
+            self._key_cache[id(record)] = found
+        return found
 
     def _place(self, record: SystemRecord) -> None:
-        for tier, keys in zip(self.index, self._keys(record.contact), strict=True):
+        for tier, keys in zip(self.index, self._keys(record), strict=True):
             hits = sorted({key for value in keys if value in tier for key in tier[value]})
             if len(hits) == 1:
                 self._join(self.groups[hits[0]], record)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from time import perf_counter
 from typing import Any
 
 from contactsync.connector import Cursor, RowError, VendorRecord
@@ -12,20 +13,28 @@ from contactsync.errors import RecordRejected
 from contactsync.findings import Code, Finding
 from contactsync.models import CONTACT_ADAPTER, Kind
 from contactsync.reconcile.canonical import Canonicalizer, dump_values, row_mapping
-from contactsync.reconcile.records import ObjectRead, Snapshot, SystemRecord
+from contactsync.reconcile.records import ObjectRead, Snapshot, SystemRecord, Timings
 from contactsync.runtime import SystemHandle, Workspace
 
 Progress = Callable[[str, int], None]
 """Called with a label and a count of records just read."""
 
 
-def read_all(ws: Workspace, *, full: bool = False, progress: Progress | None = None) -> Snapshot:
+def read_all(
+    ws: Workspace,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    timings: Timings | None = None,
+) -> Snapshot:
     """Pull both kinds from every system (incrementally where a cursor is stored)."""
     snapshot = Snapshot()
     for handle in ws.ordered_systems():
         for kind in (Kind.EMERGENCY, Kind.BUSINESS):
             if handle.stores(kind):
-                read_object(ws, handle, kind, snapshot, full=full, progress=progress)
+                read_object(
+                    ws, handle, kind, snapshot, full=full, progress=progress, timings=timings
+                )
     return snapshot
 
 
@@ -37,7 +46,9 @@ def read_object(
     *,
     full: bool,
     progress: Progress | None,
+    timings: Timings | None = None,
 ) -> None:
+    timings = timings if timings is not None else Timings()
     om = handle.mapping.for_kind(kind)
     canon = Canonicalizer(
         ws.host, handle.name, handle.config.region, ws.config.sync.default_region
@@ -49,7 +60,14 @@ def read_object(
     read = ObjectRead(handle.name, om.object, kind)
     digest = hashlib.sha256()
     seen: set[str] = set()
-    for page in handle.connector.pull(kind, since):
+    pages = iter(handle.connector.pull(kind, since))
+    while True:
+        started = perf_counter()
+        page = next(pages, None)
+        timings.add("read", perf_counter() - started)
+        if page is None:
+            break
+        started = perf_counter()
         for record in page.records:
             digest.update(_record_digest(record))
             if record.record_id in seen:  # a lookback re-read; the newest copy wins
@@ -71,6 +89,7 @@ def read_object(
             snapshot.findings.append(_row_error(handle.name, error))
         read.cursor = page.cursor
         read.complete = page.complete
+        timings.add("normalize", perf_counter() - started)
         if progress is not None:
             progress(f"{handle.name}/{kind.value}", len(page.records) + len(page.errors))
     if since is not None:

@@ -97,3 +97,13 @@ class Group:
 
     def refs(self) -> tuple[str, ...]:
         return tuple(sorted(member.ref for member in self.members.values()))
+
+
+@dataclass
+class Timings:
+    """Seconds spent per phase of a reconcile (for ``make bench``)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, phase: str, elapsed: float) -> None:
+        self.seconds[phase] = self.seconds.get(phase, 0.0) + elapsed
