@@ -74,6 +74,8 @@ def apply_plan(
     vetoes = ws.host.before_apply(plan)
     if vetoes:
         raise ApplyVetoed("apply refused: " + "; ".join(vetoes))
+    for stale in store.unfinished_runs(plan.plan_id):  # this run takes over from them
+        store.finish_run(stale.run_id, "interrupted", {"resumed_by": "a later apply"})
     run_id = store.start_run(plan.plan_id, "apply")
     summary = ApplySummary(plan.plan_id, run_id, resumed=resumed)
     outcomes: list[Outcome] = []
@@ -184,8 +186,7 @@ def _send(
     try:
         results = list(connector.push(kind, writes))
     except QuotaExhausted:
-        store.journal_done(run_id, plan_id, system, obj, kind.value, batch_no, [])
-        raise
+        raise  # no "done" row: the batch stays pending and a resume sends it again
     except ContactsyncError as exc:  # the whole call failed; each record says so
         results = [_failed(w, "CALL_FAILED", str(exc)) for w in writes]
     by_key = {r.key: r for r in results}
@@ -288,9 +289,9 @@ def save_state(ws: Workspace, fresh: Reconciliation, outcomes: list[Outcome], ru
 def _links_for(fresh: Reconciliation, key: str) -> list[tuple[tuple[str, str, str], str]]:
     found = []
     for system, records in fresh.bases.items():
-        for record_id, base in records.items():
+        for (obj, record_id), base in records.items():
             if base.key == key:
-                found.append(((system, base.object, record_id), key))
+                found.append(((system, obj, record_id), key))
     return found
 
 

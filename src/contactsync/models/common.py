@@ -4,10 +4,45 @@ from __future__ import annotations
 
 from datetime import time
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+
+def is_known_zone(name: str) -> bool:
+    """Whether ``name`` is an IANA time zone (``Asia/Shanghai``, ``UTC``).
+
+    ``ZoneInfo`` raises ``IsADirectoryError`` for a region folder such as ``Asia`` and
+    ``ValueError`` for a path-like key: both are "not a zone", never a crash.
+    """
+    if not isinstance(name, str) or not name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _country_code(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or not (code.isascii() and code.isalpha()):
+        raise ValueError(f"country must be an ISO 3166-1 alpha-2 code such as 'CN', not {value!r}")
+    return code
+
+
+NonBlank = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
+"""Text with at least one character that is not whitespace."""
+
+CountryCode = Annotated[str, AfterValidator(_country_code)]
+"""An ISO 3166-1 alpha-2 code, upper-cased (``cn`` becomes ``CN``)."""
 
 
 class Frozen(BaseModel):
@@ -53,7 +88,7 @@ class TimeWindow(Frozen):
     ``end`` before ``start`` means the window runs past midnight (22:00-06:00).
     """
 
-    days: tuple[Weekday, ...] = ALL_DAYS
+    days: tuple[Weekday, ...] = Field(default=ALL_DAYS, min_length=1)
     start: time
     end: time
     tz: str = "Asia/Shanghai"
@@ -61,10 +96,8 @@ class TimeWindow(Frozen):
     @field_validator("tz")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+        if not is_known_zone(value):
+            raise ValueError(f"unknown time zone {value!r}")
         return value
 
 
@@ -78,7 +111,7 @@ class CustomerRef(Frozen):
         account_ids: the account's record id in each system, by system name.
     """
 
-    key: str = Field(min_length=1)
+    key: NonBlank
     name: str | None = None
-    country: str | None = Field(default=None, min_length=2, max_length=2)
+    country: CountryCode | None = None
     account_ids: dict[str, str] = Field(default_factory=dict)

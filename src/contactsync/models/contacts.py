@@ -11,9 +11,23 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field, TypeAdapter, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    Field,
+    TypeAdapter,
+    field_validator,
+)
 
-from contactsync.models.common import Channel, Frozen, Provenance, TimeWindow
+from contactsync.models.common import (
+    Channel,
+    CountryCode,
+    Frozen,
+    NonBlank,
+    Provenance,
+    TimeWindow,
+)
 from contactsync.models.phone import Phone
 
 
@@ -24,7 +38,18 @@ def _to_utc(value: datetime) -> datetime:
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """A timezone-aware datetime, stored in UTC. A naive one is rejected."""
 
-NonEmpty = Annotated[str, Field(min_length=1)]
+NonEmpty = NonBlank
+"""Required text: blank or whitespace-only text is as good as missing."""
+
+
+def _not_bool(value: object) -> object:
+    # pydantic's lax mode reads True as 1: a priority of "true" is a mistake, not 1.
+    if isinstance(value, bool):
+        raise ValueError("expected a whole number, not true/false")
+    return value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_not_bool)]
 
 _UTC_ADAPTER: TypeAdapter[datetime] = TypeAdapter(UtcDatetime)
 
@@ -64,16 +89,9 @@ class ContactBase(Frozen):
     phones: tuple[Phone, ...] = Field(min_length=1)
     email: str | None = None
     wechat_id: str | None = None
-    country: str | None = Field(default=None, min_length=2, max_length=2)
+    country: CountryCode | None = None
     updated_at: UtcDatetime | None = None
     provenance: Provenance | None = None
-
-    @field_validator("name")
-    @classmethod
-    def _name_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("name is blank")
-        return value
 
 
 class EmergencyContact(ContactBase):
@@ -85,7 +103,7 @@ class EmergencyContact(ContactBase):
     kind: Literal["emergency"] = "emergency"
     role: NonEmpty
     relationship: str | None = None
-    priority: int | None = Field(default=None, ge=1, le=3)
+    priority: WholeNumber | None = Field(default=None, ge=1, le=3)
     decision_authority: bool | None = None
     response_time_limit: timedelta
     contactable_hours: tuple[TimeWindow, ...] = ()
@@ -94,7 +112,7 @@ class EmergencyContact(ContactBase):
     preferred_channels: tuple[Channel, ...] = ()
     last_reviewed_at: UtcDatetime | None = None
     reviewed_by: str | None = None
-    review_interval_months: int | None = Field(default=None, ge=1, le=24)
+    review_interval_months: WholeNumber | None = Field(default=None, ge=1, le=24)
     """Months between reviews; ``None`` means the configured default (3)."""
 
     @field_validator("response_time_limit")

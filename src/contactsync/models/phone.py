@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from pydantic import model_validator
 
 from contactsync.models.common import Frozen
+
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+_EXTENSION = re.compile(r"[0-9]+")
 
 
 class PhoneKind(StrEnum):
@@ -34,10 +38,18 @@ class Phone(Frozen):
 
     @model_validator(mode="after")
     def _problem_explains_missing_e164(self) -> Phone:
-        if self.e164 is None and not self.problem:
-            raise ValueError("a phone without e164 must say why in 'problem'")
-        if self.e164 is not None and not self.e164.startswith("+"):
-            raise ValueError(f"e164 must start with '+': {self.e164!r}")
+        if self.e164 is None:
+            if not self.problem or not self.problem.strip():
+                raise ValueError("a phone without e164 must say why in 'problem'")
+        else:
+            if not _E164.fullmatch(self.e164):
+                raise ValueError(
+                    f"e164 must be '+', a country code and at most 15 digits: {self.e164!r}"
+                )
+            if self.problem:
+                raise ValueError("a phone with e164 has no 'problem': it was read with certainty")
+        if self.extension is not None and not _EXTENSION.fullmatch(self.extension):
+            raise ValueError(f"extension must be digits only: {self.extension!r}")
         return self
 
     @property

@@ -20,6 +20,7 @@ from contactsync.reconcile.planner import SystemTarget, plan_customer
 from contactsync.reconcile.read import Progress, read_all
 from contactsync.reconcile.records import Group, Snapshot, SystemRecord, Timings
 from contactsync.runtime import Workspace
+from contactsync.state import BaseSnapshot
 
 
 @dataclass
@@ -29,8 +30,8 @@ class Reconciliation:
     plan: Plan
     snapshot: Snapshot
     groups: list[Group]
-    bases: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """system → record_id → base snapshot (as loaded)."""
+    bases: dict[str, dict[tuple[str, str], BaseSnapshot]] = field(default_factory=dict)
+    """system → (object, record_id) → base snapshot (as loaded)."""
 
 
 def today_in(tz: str) -> date:
@@ -58,7 +59,7 @@ def reconcile(
     priority = {name: i for i, name in enumerate(sync.system_priority)}
     store = ws.store
     links = {(l.system, l.object, l.record_id): l.key for l in store.load_links()}
-    bases = {name: store.load_bases(name) for name in ws.systems}
+    bases = {name: load_system_bases(ws, name) for name in ws.systems}
     quarantined = {q.key: q.data for q in store.quarantined()}
     review_marks = _review_marks(ws)
 
@@ -126,6 +127,18 @@ def reconcile(
     return Reconciliation(plan, snapshot, all_groups, bases)
 
 
+def load_system_bases(ws: Workspace, system: str) -> dict[tuple[str, str], BaseSnapshot]:
+    """A system's base snapshots by (object, record id): ids are unique per object only."""
+    found: dict[tuple[str, str], BaseSnapshot] = {}
+    handle = ws.systems[system]
+    for kind in Kind:
+        if handle.stores(kind):
+            obj = handle.mapping.object_for(kind)
+            for record_id, base in ws.store.load_bases(system, obj).items():
+                found[(obj, record_id)] = base
+    return found
+
+
 def _target(ws: Workspace, name: str) -> SystemTarget:
     handle = ws.systems[name]
     objects = {k: handle.mapping.object_for(k) for k in Kind if handle.stores(k)}
@@ -152,7 +165,7 @@ def _map_mixed_fields(ws: Workspace, settings: MergeSettings) -> None:
 
 def _merge(
     group: Group,
-    bases: dict[str, dict[str, Any]],
+    bases: dict[str, dict[tuple[str, str], BaseSnapshot]],
     settings: MergeSettings,
     ws: Workspace,
     marks: list[Candidate],
@@ -160,7 +173,7 @@ def _merge(
 ) -> bool:
     views: dict[str, BaseView] = {}
     for system, member in group.members.items():
-        base = bases.get(system, {}).get(member.record_id)
+        base = bases.get(system, {}).get((member.object, member.record_id))
         if base is not None and base.key == group.key:
             data = {k: v for k, v in base.data.items() if k != "_kind"}
             views[system] = BaseView(data, base.updated_at)
@@ -194,7 +207,7 @@ class Deletion:
 
 
 def _deletions(
-    snapshot: Snapshot, bases: dict[str, dict[str, Any]], links: dict[tuple[str, str, str], str]
+    snapshot: Snapshot, bases: dict[str, dict[tuple[str, str], BaseSnapshot]], links: dict[tuple[str, str, str], str]
 ) -> dict[str, Deletion]:
     """Deletions by key: from a delete feed, or known records absent from a complete read.
 
@@ -203,7 +216,7 @@ def _deletions(
     present = {(r.system, r.object, r.record_id) for r in snapshot.records}
     found: dict[str, Deletion] = {}
     for (system, obj), read in sorted(snapshot.objects.items()):
-        known = {rid: b for rid, b in bases.get(system, {}).items() if b.object == obj}
+        known = {rid: b for (o, rid), b in bases.get(system, {}).items() if o == obj}
         for record_id in read.deleted_ids:
             key = links.get((system, obj, record_id)) or (known[record_id].key if record_id in known else None)
             if key:
@@ -220,7 +233,7 @@ def _deletions(
 def _mark_deleted(
     group: Group,
     deletions: dict[str, Deletion],
-    bases: dict[str, dict[str, Any]],
+    bases: dict[str, dict[tuple[str, str], BaseSnapshot]],
     draft: CustomerDraft,
 ) -> None:
     deletion = deletions.get(group.key)
@@ -228,7 +241,7 @@ def _mark_deleted(
         return
     changed = []
     for system, member in group.members.items():
-        base = bases.get(system, {}).get(member.record_id)
+        base = bases.get(system, {}).get((member.object, member.record_id))
         if base is None or {k: v for k, v in base.data.items() if k != "_kind"} != member.values:
             changed.append(member.ref)
     if changed:
@@ -290,7 +303,7 @@ def _accounting(
 def _inputs(
     ws: Workspace,
     snapshot: Snapshot,
-    bases: dict[str, dict[str, Any]],
+    bases: dict[str, dict[tuple[str, str], BaseSnapshot]],
     links: dict[tuple[str, str, str], str],
 ) -> dict[str, Any]:
     """Fingerprints of everything the plan was computed from (the stale-plan check)."""
@@ -299,8 +312,8 @@ def _inputs(
         systems[system][obj] = read.fingerprint
     state = hashlib.sha256()
     for system in sorted(bases):
-        for record_id, base in sorted(bases[system].items()):
-            state.update(f"{system}|{record_id}|{base.key}|{base.digest}\n".encode())
+        for (obj, record_id), base in sorted(bases[system].items()):
+            state.update(f"{system}|{obj}|{record_id}|{base.key}|{base.digest}\n".encode())
     for (system, obj, record_id), key in sorted(links.items()):
         state.update(f"L|{system}|{obj}|{record_id}|{key}\n".encode())
     for mark in ws.store.review_marks():

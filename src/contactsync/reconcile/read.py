@@ -149,8 +149,8 @@ def _overlay_bases(
 ) -> None:
     """An incremental pull returns changes only: the rest is as at the last sync."""
     deleted = set(read.deleted_ids)
-    for record_id, base in sorted(ws.store.load_bases(handle.name).items()):
-        if base.object != object_name or record_id in seen or record_id in deleted:
+    for record_id, base in sorted(ws.store.load_bases(handle.name, object_name).items()):
+        if record_id in seen or record_id in deleted:
             continue
         data = dict(base.data)
         row_kind = Kind(data.pop("_kind", kind.value))
