@@ -157,6 +157,7 @@ class BatchWriter:
         if not op.key.strip():
             return _failed(op, "INVALID_KEY", "an operation needs a contactsync key")
         try:
+            self._adopt(op, current)
             if op.action == "archive":
                 return self._archive(op, stamp, current)
             return self._upsert(op, stamp, current)
@@ -167,6 +168,18 @@ class BatchWriter:
             return _failed(op, "WRITE_FAILED", f"SQLite refused the record: {exc}")
         except OverflowError as exc:
             return _failed(op, "INVALID_VALUE", f"SQLite cannot bind a value: {exc}")
+
+    def _adopt(self, op: WriteOp, current: dict[str, Row]) -> None:
+        """A row someone wrote without a key (its record id is not the key) takes the key as
+        its record id, so the update lands on it instead of inserting a second row."""
+        if not op.record_id or op.record_id == op.key or op.key in current:
+            return
+        moved = self.connection.execute(
+            f"UPDATE {self.table} SET {RECORD_ID} = ? WHERE {RECORD_ID} = ?",
+            [op.key, op.record_id],
+        ).rowcount
+        if moved:
+            current.update(self._current({op.key}))
 
     def _archive(self, op: WriteOp, stamp: str, current: dict[str, Row]) -> WriteResult:
         row = current.get(op.key)

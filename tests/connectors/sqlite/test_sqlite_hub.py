@@ -163,6 +163,19 @@ def test_updates_merge_into_the_stored_record(tmp_path: Path) -> None:
     assert got.modified_at == clock.now
 
 
+def test_an_update_adopts_a_row_written_without_a_key(tmp_path: Path) -> None:
+    connector = hub(tmp_path, FakeClock())
+    push(connector, Kind.BUSINESS, create("typed-by-hand", {"name": "Ann", "title": "CEO"}))
+    with sqlite3.connect(tmp_path / "hub.db") as db:  # a row someone added without a key
+        db.execute("UPDATE business_contacts SET contactsync_key = NULL")
+    (result,) = push(connector, Kind.BUSINESS, update("k1", {"name": "Ann"}, "typed-by-hand"))
+    assert result.ok and result.record_id == "k1"
+    got = records(connector.pull(Kind.BUSINESS))
+    assert [(r.record_id, r.values["contactsync_key"], r.values["title"]) for r in got] == [
+        ("k1", "k1", "CEO")
+    ]
+
+
 def test_an_update_of_an_unknown_key_is_an_upsert(tmp_path: Path) -> None:
     connector = hub(tmp_path, FakeClock())
     (result,) = push(connector, Kind.BUSINESS, update("b9", {"name": "New"}))
