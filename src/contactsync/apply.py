@@ -181,16 +181,29 @@ def _send(
 ) -> list[Outcome]:
     store = ws.store
     connector = ws.systems[system].connector
-    writes = [write_op(ws, op) for op in ops]
+    writes: list[WriteOp] = []
+    refused: dict[str, WriteResult] = {}
+    for op in ops:
+        try:
+            writes.append(write_op(ws, op))
+        except ContactsyncError as exc:  # a value this system cannot hold: this record only
+            refused[op.key] = WriteResult(
+                op.key, False, op.action, op.record_id, VendorError("UNMAPPABLE", str(exc))
+            )
     store.journal_sent(run_id, plan_id, system, obj, kind.value, batch_no, [op.op_id for op in ops])
     try:
-        results = list(connector.push(kind, writes))
+        results = list(connector.push(kind, writes)) if writes else []
     except QuotaExhausted:
         raise  # no "done" row: the batch stays pending and a resume sends it again
     except ContactsyncError as exc:  # the whole call failed; each record says so
         results = [_failed(w, "CALL_FAILED", str(exc)) for w in writes]
-    by_key = {r.key: r for r in results}
-    matched = [by_key.get(w.key) or _failed(w, "NO_RESULT", "the connector returned no result") for w in writes]
+    by_key = {**{r.key: r for r in results}, **refused}
+    matched = [
+        by_key.get(op.key)
+        or WriteResult(op.key, False, op.action, op.record_id,
+                       VendorError("NO_RESULT", "the connector returned no result"))
+        for op in ops
+    ]
     store.journal_done(
         run_id, plan_id, system, obj, kind.value, batch_no,
         [_result_json(op, r) for op, r in zip(ops, matched, strict=True)],

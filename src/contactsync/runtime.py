@@ -64,7 +64,8 @@ def load_system_mapping(
         source,
         overrides=system.mapping_overrides or None,
         objects=dict(system.objects) or None,
-        connector=spec.name,
+        # A connector may ship another's mapping as its default; a user's file must fit.
+        connector=spec.name if system.mapping else None,
         base_dir=base_dir,
     )
 
