@@ -1,0 +1,1 @@
+"""The jiandaoyun connector (in progress)."""

@@ -1,0 +1,1 @@
+"""The zoho connector (in progress)."""
