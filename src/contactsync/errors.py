@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 
 class ContactsyncError(Exception):
@@ -86,3 +87,14 @@ class RecordRejected(ContactsyncError):
         self.field = field
         self.reason = reason
         self.code = code
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuilt from its parts: errors cross process boundaries (workers, executors),
+        # and the default pickling would call __init__ with the message alone.
+        return (_rebuild_rejection, (self.location, self.reason, self.field, self.code))
+
+
+def _rebuild_rejection(
+    location: RecordLocation, reason: str, field: str | None, code: str
+) -> RecordRejected:
+    return RecordRejected(location, reason, field=field, code=code)

@@ -6,22 +6,27 @@ Core code never calls ``pm.hook.x(**kw)`` directly: it calls a typed method of
 Loading rules:
 
 * Built-in plugins (``contactsync.normalize.plugin``, ``contactsync.policies.builtin`` and
-  the entry points of the ``contactsync`` distribution itself) always load.
+  the entry points of the ``contactsync`` distribution itself) always load, first.
 * Third-party entry points in the ``contactsync`` group load unless
   ``CONTACTSYNC_LOAD_PLUGINS`` is set; then only the comma-separated names it lists load
-  (empty means none). The pytest plugin sets it to empty, so tests never pick up whatever
-  happens to be installed.
+  (an entry-point name or a distribution name; empty means none). A listed name that is
+  not installed is reported. The pytest plugin sets it to empty, so tests never pick up
+  whatever happens to be installed.
 * ``CONTACTSYNC_TRACE_PLUGINS=1`` writes every hook call to stderr.
 * A plugin that fails to import, uses an unknown hook name, or fails while registering
   is reported by name (``PluginHost.load_errors``) and the others still load.
+* Registrations (connectors, policies) are collected in load order, built-ins first: a
+  connector name registered twice is an error naming both plugins (the first keeps it);
+  a policy with a built-in's name replaces the built-in in its place.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
@@ -33,6 +38,7 @@ from contactsync.connector import Capabilities, ConnectorSpec
 from contactsync.errors import ConfigError
 
 if TYPE_CHECKING:
+    from contactsync.config import Config
     from contactsync.models import BusinessContact, EmergencyContact, Phone
     from contactsync.plan import Plan
     from contactsync.policies import Policy
@@ -82,6 +88,16 @@ def allowed_third_party() -> set[str] | None:
     return {part.strip() for part in raw.split(",") if part.strip()}
 
 
+def tracing_enabled() -> bool:
+    """Whether ``CONTACTSYNC_TRACE_PLUGINS`` asks for hook calls on stderr."""
+    return os.environ.get(TRACE_ENV, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _dist_key(name: str) -> str:
+    """A distribution name as pip compares them (PEP 503): ``Acme_Plugin`` is ``acme-plugin``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 class PluginHost:
     """Typed façade over the pluggy manager."""
 
@@ -99,34 +115,52 @@ class PluginHost:
         self._phone_cache: dict[tuple[type, str | int | float, str], Phone] = {}
         self._name_cache: dict[str, str] = {}
         self._email_cache: dict[str, str] = {}
+        self._order: dict[str, int] = {}
+        # Calls made outside pm.hook (the register hooks) are traced through this too.
+        self._hooktrace = self.pm.trace.root.get("hook")
+        if tracing_enabled():
+            self.pm.trace.root.setwriter(sys.stderr.write)
+            self.pm.enable_tracing()
         for module_name in BUILTIN_MODULES:
             self._register(module_name, importlib.import_module(module_name), PROJECT, True)
         if entry_points:
             self._load_entry_points()
         for name, plugin in extra_plugins:
             self._register(name, plugin, "(in-process)", False)
-        if os.environ.get(TRACE_ENV, "") not in ("", "0"):
-            self.pm.trace.root.setwriter(sys.stderr.write)
-            self.pm.enable_tracing()
 
     # -- loading --------------------------------------------------------------------
 
     def _load_entry_points(self) -> None:
         allowed = allowed_third_party()
-        found = sorted(
-            metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: (ep.name, ep.value)
-        )
+        found = list(metadata.entry_points(group=ENTRY_POINT_GROUP))
+
+        def dist_of(ep: metadata.EntryPoint) -> str:
+            return ep.dist.name if ep.dist is not None else "(unknown)"
+
+        # Built-ins first, so a third-party plugin cannot take a built-in connector's name.
+        found.sort(key=lambda ep: (dist_of(ep) != PROJECT, ep.name, ep.value))
+        wanted = None if allowed is None else {_dist_key(name): name for name in allowed}
         for ep in found:
-            dist = ep.dist.name if ep.dist is not None else "(unknown)"
+            dist = dist_of(ep)
             builtin = dist == PROJECT
-            if not builtin and allowed is not None and ep.name not in allowed:
+            if not builtin and wanted is not None and not (
+                {_dist_key(ep.name), _dist_key(dist)} & set(wanted)
+            ):
                 continue
             try:
                 plugin = ep.load()
-            except Exception as exc:  # a broken plugin must not stop the others
+            except (Exception, SystemExit) as exc:  # a broken plugin must not stop the others
                 self.load_errors.append(PluginLoadError(ep.name, dist, _one_line(exc)))
                 continue
             self._register(ep.name, plugin, dist, builtin)
+        if wanted is not None:
+            installed = {_dist_key(ep.name) for ep in found}
+            installed |= {_dist_key(dist_of(ep)) for ep in found}
+            for key in sorted(set(wanted) - installed):
+                name = wanted[key]
+                self.load_errors.append(
+                    PluginLoadError(name, "?", f"{LOAD_ENV} names {name!r}, which is not installed")
+                )
 
     def _register(self, name: str, plugin: object, dist: str, builtin: bool) -> None:
         if self.pm.has_plugin(name):
@@ -134,16 +168,56 @@ class PluginHost:
                 PluginLoadError(name, dist, f"a plugin named {name!r} is already loaded")
             )
             return
+        if self.pm.is_registered(plugin):
+            other = self.pm.get_name(plugin)
+            self.load_errors.append(
+                PluginLoadError(name, dist, f"the same plugin is already loaded as {other!r}")
+            )
+            return
         try:
             self.pm.register(plugin, name=name)
             self.pm.check_pending()
         except Exception as exc:  # unknown hook names, bad signatures
-            if self.pm.is_registered(plugin):
-                self.pm.unregister(plugin)
+            # Undo this registration only (pluggy may have added some of its hooks).
+            if self.pm.get_plugin(name) is plugin:
+                self.pm.unregister(name=name)
             self.load_errors.append(PluginLoadError(name, dist, _one_line(exc)))
             return
+        self._order[name] = len(self._order)
         hooks = tuple(sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or ()))
         self._info[name] = PluginInfo(name, dist, _version(dist, plugin), builtin, hooks)
+
+    def _report(self, plugin_name: str, exc: BaseException) -> None:
+        info = self._info.get(plugin_name)
+        self.load_errors.append(
+            PluginLoadError(plugin_name, info.distribution if info else "?", _one_line(exc))
+        )
+
+    def _registrations(
+        self, caller: pluggy.HookCaller, check: Callable[[Any], None]
+    ) -> Iterator[tuple[str, list[Any]]]:
+        """What each plugin registers through a ``register`` hook, in load order.
+
+        A plugin whose hook raises, or registers something ``check`` refuses, is reported
+        and contributes nothing.
+        """
+        impls = sorted(
+            caller.get_hookimpls(), key=lambda impl: self._order.get(impl.plugin_name, -1)
+        )
+        for impl in impls:
+            collected: list[Any] = []
+            self._hooktrace.root.indent += 1
+            self._hooktrace(caller.name, {"plugin": impl.plugin_name})
+            try:
+                impl.function(register=collected.append)
+                for item in collected:
+                    check(item)
+            except Exception as exc:  # a broken plugin must not stop the others
+                self._report(impl.plugin_name, exc)
+                continue
+            finally:
+                self._hooktrace.root.indent -= 1
+            yield impl.plugin_name, collected
 
     def plugins(self) -> list[PluginInfo]:
         """Every loaded plugin, sorted by name."""
@@ -175,41 +249,49 @@ class PluginHost:
         if self._connectors is not None:
             return self._connectors
         table: dict[str, tuple[ConnectorSpec, str]] = {}
-        for impl in reversed(self.pm.hook.contactsync_register_connectors.get_hookimpls()):
-            plugin_name = self.pm.get_name(impl.plugin) or "?"
-            collected: list[ConnectorSpec] = []
+        caller = self.pm.hook.contactsync_register_connectors
+        for plugin_name, specs in self._registrations(caller, _validate_spec):
+            names = [spec.name for spec in specs]
             try:
-                impl.function(register=collected.append)
-                for spec in collected:
-                    _validate_spec(spec)
+                for spec in specs:
+                    if names.count(spec.name) > 1:
+                        raise ConfigError(
+                            f"connector {spec.name!r} is registered twice by {plugin_name!r}"
+                        )
                     if spec.name in table:
                         raise ConfigError(
                             f"connector {spec.name!r} is registered by both "
                             f"{table[spec.name][1]!r} and {plugin_name!r}"
                         )
-            except Exception as exc:
-                info = self._info.get(plugin_name)
-                self.load_errors.append(
-                    PluginLoadError(plugin_name, info.distribution if info else "?", _one_line(exc))
-                )
+            except ConfigError as exc:
+                self._report(plugin_name, exc)
                 continue
-            for spec in collected:
+            for spec in specs:
                 table[spec.name] = (spec, plugin_name)
         self._connectors = table
         return table
 
     def policies(self) -> list[Policy]:
-        """Reconcile policies in run order; a later one with a built-in's name replaces it."""
+        """Reconcile policies in run order: built-ins first, then each plugin's in load order.
+
+        A policy with the ``name`` of one registered before it replaces that one in its
+        place in the order.
+        """
         if self._policies is not None:
             return self._policies
         ordered: dict[str, Policy] = {}
-        for impl in reversed(self.pm.hook.contactsync_register_policies.get_hookimpls()):
-            collected: list[Policy] = []
-            impl.function(register=collected.append)
-            for policy in collected:
+        caller = self.pm.hook.contactsync_register_policies
+        for _plugin, policies in self._registrations(caller, _validate_policy):
+            for policy in policies:
                 ordered[policy.name] = policy
         self._policies = list(ordered.values())
         return self._policies
+
+    # -- configure ----------------------------------------------------------------------
+
+    def configure(self, config: Config) -> None:
+        """Let every plugin inspect ``config``; one raising ``ConfigError`` refuses it."""
+        self.pm.hook.contactsync_configure(config=config)
 
     # -- normalize ----------------------------------------------------------------------
 
@@ -295,6 +377,14 @@ def _validate_spec(spec: object) -> None:
         raise ConfigError(f"connector {spec.name!r}: batch_size must be at least 1")
 
 
+def _validate_policy(policy: object) -> None:
+    name = getattr(policy, "name", None)
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"register() takes a policy with a name, not {type(policy).__name__}")
+    if not callable(getattr(policy, "evaluate", None)):
+        raise ConfigError(f"policy {name!r} has no evaluate(draft, context) method")
+
+
 def _version(dist: str, plugin: object) -> str:
     try:
         return metadata.version(dist)
@@ -305,6 +395,9 @@ def _version(dist: str, plugin: object) -> str:
 
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
+    if isinstance(exc, pluggy.PluginValidationError):
+        # pluggy names the plugin by its repr (a module path); the host names it already.
+        text = re.sub(r" in plugin <.*$", "", text)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

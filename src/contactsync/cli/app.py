@@ -33,7 +33,7 @@ class Failure(click.ClickException):
     """An error shown as one line, with the exit code it deserves."""
 
     def __init__(self, message: str, exit_code: int) -> None:
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.exit_code = exit_code  # type: ignore[misc]  # click reads it per instance too
 
     def show(self, file: Any = None) -> None:
@@ -53,19 +53,36 @@ def handle_errors(func: F) -> F:
         except Exception as exc:
             if debug:
                 traceback.print_exc()
-            raise Failure(mask_text(str(exc)) or type(exc).__name__, _exit_code(exc)) from None
+            raise Failure(describe_error(exc, debug=debug), exit_code_for(exc)) from None
 
     return wrapper  # type: ignore[return-value]  # functools.wraps keeps the signature
 
 
-def _exit_code(exc: BaseException) -> int:
+def one_line(text: str) -> str:
+    """``text`` with every run of whitespace, newlines included, made one space."""
+    return " ".join(text.split())
+
+
+def describe_error(exc: BaseException, *, debug: bool = False) -> str:
+    """The one line a person sees for ``exc``, with personal data masked.
+
+    contactsync's own errors are written for people and shown as they are. Anything else
+    is a fault in the environment or a bug: its type is named, and ``--debug`` offered.
+    """
+    text = one_line(mask_text(str(exc)))
+    if isinstance(exc, ContactsyncError):
+        return text or type(exc).__name__
+    described = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return described if debug else f"{described} (run with --debug for the traceback)"
+
+
+def exit_code_for(exc: BaseException) -> int:
+    """The exit code an uncaught ``exc`` ends a command with (DESIGN section 4)."""
     if isinstance(exc, ConfigError | StalePlan | AuthError):
         return EXIT_USAGE
     if isinstance(exc, QuotaExhausted):
         return EXIT_QUOTA
-    if isinstance(exc, ContactsyncError):
-        return EXIT_FAILED
-    return EXIT_FAILED
+    return EXIT_FAILED  # the run failed: ours (InvariantViolation...) or not ours (a bug)
 
 
 def config_option(func: F) -> F:

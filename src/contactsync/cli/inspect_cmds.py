@@ -8,7 +8,15 @@ from typing import Any
 
 import click
 
-from contactsync.cli.app import EXIT_FINDINGS, EXIT_USAGE, Failure, cli, config_option, handle_errors
+from contactsync.cli.app import (
+    EXIT_FAILED,
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    Failure,
+    cli,
+    config_option,
+    handle_errors,
+)
 from contactsync.models import Kind
 from contactsync.plugins import get_host
 from contactsync.runtime import Workspace
@@ -39,27 +47,42 @@ def connectors(as_json: bool) -> None:
             }
         )
     plugins = [
-        {"name": p.name, "distribution": p.distribution, "version": p.version,
-         "builtin": p.builtin, "hooks": list(p.hooks)}
+        {
+            "name": p.name,
+            "distribution": p.distribution,
+            "version": p.version,
+            "builtin": p.builtin,
+            "hooks": list(p.hooks),
+        }
         for p in host.plugins()
     ]
-    errors = [{"name": e.name, "distribution": e.distribution, "error": e.error} for e in host.load_errors]
+    errors = [
+        {"name": e.name, "distribution": e.distribution, "error": e.error}
+        for e in host.load_errors
+    ]
     if as_json:
-        click.echo(json.dumps({"connectors": rows, "plugins": plugins, "errors": errors}, indent=2, ensure_ascii=False))
+        document = {"connectors": rows, "plugins": plugins, "errors": errors}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
     for row in rows:
         caps = row["capabilities"]
         click.echo(
-            f"{row['name']:<12} {row['distribution']} {row['version']}  kinds={','.join(row['kinds'])} "
-            f"incremental={caps['incremental']} deletes={caps['deletes']} batch={caps['batch_size']}"
+            f"{row['name']:<12} {row['distribution']} {row['version']}  "
+            f"kinds={','.join(row['kinds'])} incremental={caps['incremental']} "
+            f"deletes={caps['deletes']} batch={caps['batch_size']}"
         )
     for error in errors:
-        click.echo(f"plugin {error['name']} ({error['distribution']}) failed to load: {error['error']}", err=True)
+        click.echo(
+            f"plugin {error['name']} ({error['distribution']}) failed to load: {error['error']}",
+            err=True,
+        )
 
 
 @cli.command()
 @config_option
-@click.option("--online", is_flag=True, help="Also check each mapping against the live vendor schema.")
+@click.option(
+    "--online", is_flag=True, help="Also check each mapping against the live vendor schema."
+)
 @handle_errors
 def check(config_path: Path, online: bool) -> None:
     """Check the configuration, credentials (environment only) and mappings."""
@@ -68,13 +91,17 @@ def check(config_path: Path, online: bool) -> None:
             kinds = ", ".join(
                 f"{k.value}→{handle.mapping.object_for(k)}" for k in Kind if handle.mapping.has(k)
             )
-            click.echo(f"system {name}: connector {handle.spec.name}, {handle.config.mode}, {kinds}")
+            click.echo(
+                f"system {name}: connector {handle.spec.name}, {handle.config.mode}, {kinds}"
+            )
             if online:
                 problems = check_online(handle)
                 for problem in problems:
                     click.echo(f"  problem: {problem}", err=True)
                 if problems:
-                    raise Failure(f"system {name}: the live schema does not fit the mapping", EXIT_USAGE)
+                    raise Failure(
+                        f"system {name}: the live schema does not fit the mapping", EXIT_USAGE
+                    )
         for error in ws.host.load_errors:
             click.echo(f"plugin {error.name} failed to load: {error.error}", err=True)
         click.echo("configuration is valid")
@@ -101,8 +128,12 @@ def check_online(handle: object) -> list[str]:
 @config_option
 @click.option("--system", "system_name", required=True, help="The configured system to read.")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), required=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="JSON Lines file to write ('-' for standard output).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="JSON Lines file to write ('-' for standard output).",
+)
 @handle_errors
 def pull(config_path: Path, system_name: str, kind: str, out: Path) -> None:
     """Read one system's contacts of one kind as canonical JSON Lines.
@@ -119,27 +150,35 @@ def pull(config_path: Path, system_name: str, kind: str, out: Path) -> None:
             ws.config.system(system_name)  # raises with the configured names
             return
         wanted = Kind(kind)
-        if not handle.mapping.has(wanted):
+        if not handle.stores(wanted):
             raise Failure(f"system {system_name!r} stores no {kind} contacts", EXIT_USAGE)
+        to_stdout = str(out) == "-"
+        if not to_stdout and not out.resolve().parent.is_dir():
+            raise Failure(f"--out {out}: folder {out.parent} does not exist", EXIT_USAGE)
         snapshot = Snapshot()
         read_object(ws, handle, wanted, snapshot, full=True, progress=None)
         lines = [
             json.dumps(
                 {**record.contact.model_dump(mode="json"), "_mixed_storage": record.mixed},
-                ensure_ascii=False, sort_keys=True,
+                ensure_ascii=False,
+                sort_keys=True,
             )
             for record in snapshot.records
         ]
         text = "\n".join(lines) + ("\n" if lines else "")
-        if str(out) == "-":
+        if to_stdout:
             click.echo(text, nl=False)
         else:
-            out.write_text(text, encoding="utf-8")
+            try:
+                out.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                reason = exc.strerror or str(exc)
+                raise Failure(f"--out {out}: cannot write ({reason})", EXIT_FAILED) from None
         for finding in snapshot.findings:
             click.echo(f"{finding.code.value}: {finding.message}", err=True)
         click.echo(
             f"wrote {len(lines)} {kind} contact(s) from {system_name}"
-            + (f" to {out}" if str(out) != "-" else "")
+            + (f" to {out}" if not to_stdout else "")
             + f"; {snapshot.rejected} row(s) rejected",
             err=True,
         )

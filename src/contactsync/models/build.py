@@ -14,9 +14,11 @@ def describe_validation_error(exc: ValidationError) -> tuple[str | None, str]:
     """The first failing field and a one-line reason for ``exc``."""
     first = exc.errors(include_url=False)[0]
     field = ".".join(str(part) for part in first["loc"]) or None
-    message = first["msg"]
+    message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "missing":
         message = "required field is missing"
+    elif first["type"] == "extra_forbidden":
+        message = "not a field of this kind of contact"
     elif first["type"] == "timezone_aware":
         message = (
             "datetime has no time zone; give one in the value or name the zone in the mapping"

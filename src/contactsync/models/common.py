@@ -88,7 +88,7 @@ class TimeWindow(Frozen):
     ``end`` before ``start`` means the window runs past midnight (22:00-06:00).
     """
 
-    days: tuple[Weekday, ...] = Field(default=ALL_DAYS, min_length=1)
+    days: tuple[Weekday, ...] = ALL_DAYS
     start: time
     end: time
     tz: str = "Asia/Shanghai"

@@ -9,7 +9,9 @@ from pydantic import model_validator
 
 from contactsync.models.common import Frozen
 
-_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+# E.164 allows 15 digits, but phonenumbers accepts some longer national numbers (Germany's
+# run to 15 digits after +49): its own limits, 3 + 17, are the bound here.
+_E164 = re.compile(r"\+[1-9][0-9]{1,19}")
 _EXTENSION = re.compile(r"[0-9]+")
 
 
@@ -44,7 +46,8 @@ class Phone(Frozen):
         else:
             if not _E164.fullmatch(self.e164):
                 raise ValueError(
-                    f"e164 must be '+', a country code and at most 15 digits: {self.e164!r}"
+                    f"e164 must be '+' and the digits of the number, country code first: "
+                    f"{self.e164!r}"
                 )
             if self.problem:
                 raise ValueError("a phone with e164 has no 'problem': it was read with certainty")
