@@ -15,7 +15,7 @@ from contactsync.config import Config, SystemConfig, load_config
 from contactsync.connector import Connector, ConnectorContext, ConnectorSpec
 from contactsync.errors import ConfigError
 from contactsync.mapping import SystemMapping
-from contactsync.mapping.load import load_mapping, resolve_mapping_file
+from contactsync.mapping.load import load_mapping, mappings_dir, resolve_mapping_file
 from contactsync.models import Kind
 from contactsync.plugins import PluginHost, get_host
 
@@ -59,7 +59,12 @@ def load_system_mapping(
     system: SystemConfig, spec: ConnectorSpec, base_dir: Path
 ) -> SystemMapping:
     """The system's mapping: its own file or the connector's default, with overrides."""
-    source = system.mapping or resolve_mapping_file(spec.default_mapping)
+    # A default mapping name is looked up among the packaged mappings only, never in the
+    # working folder, where an unrelated csv.toml could shadow it.
+    default = Path(spec.default_mapping)
+    source = system.mapping or (
+        default if default.is_absolute() else resolve_mapping_file(mappings_dir() / default)
+    )
     return load_mapping(
         source,
         overrides=system.mapping_overrides or None,
@@ -99,7 +104,7 @@ class Workspace:
         """
         cfg = config if isinstance(config, Config) else load_config(config)
         plugin_host = host or get_host()
-        plugin_host.pm.hook.contactsync_configure(config=cfg)
+        plugin_host.configure(cfg)
         systems: dict[str, SystemHandle] = {}
         for name, system in cfg.systems.items():
             spec = plugin_host.connector(system.connector)

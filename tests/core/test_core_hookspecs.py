@@ -85,10 +85,6 @@ def test_every_hook_has_a_typed_plugin_host_method(name: str) -> None:
     assert name in inspect.getsource(PluginHost), f"PluginHost never calls {name}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="runtime.py calls pm.hook.contactsync_configure directly (use PluginHost.configure)",
-)
 def test_no_core_module_calls_pm_hook_directly() -> None:
     offenders = [
         f"{path.relative_to(SRC)}:{number}"

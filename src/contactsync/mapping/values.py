@@ -33,7 +33,7 @@ def known_zone(name: str) -> ZoneInfo:
     """The zone called ``name``; ``ValueError`` when there is none."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Asia" is a folder: OSError
         raise ValueError(f"unknown time zone {name!r}") from None
 
 
