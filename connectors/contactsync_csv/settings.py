@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from contactsync.connector import refuse_unknown_settings
 from contactsync.errors import ConfigError
 
 AUTO = "auto"
@@ -38,6 +39,9 @@ class CsvSettings:
         Raises:
             ConfigError: naming the setting and what it must be.
         """
+        refuse_unknown_settings(
+            settings, {"encoding", "delimiter", "sheet", "header_row", "page_size"}, where
+        )
         encoding = settings.get("encoding", AUTO)
         if not isinstance(encoding, str) or not encoding.strip():
             raise ConfigError(f"{where}: setting 'encoding' must be 'auto' or a codec name")

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from contactsync.connector import refuse_unknown_settings
 from contactsync.errors import ConfigError
 
 DEFAULT_PATH = "contactsync_hub.db"
@@ -35,6 +36,7 @@ class SqliteSettings:
         Raises:
             ConfigError: naming the setting and what it must be.
         """
+        refuse_unknown_settings(settings, {"path", "page_size", "lookback_seconds"}, where)
         path = settings.get("path", DEFAULT_PATH)
         if not isinstance(path, str) or not path.strip():
             raise ConfigError(f"{where}: setting 'path' must be a file name")

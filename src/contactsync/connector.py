@@ -268,6 +268,21 @@ class Connector(ABC):
 
 ConnectorFactory = Callable[[ConnectorContext], Connector]
 
+# Keys every system's table may hold whatever its connector: the core reads them.
+COMMON_SETTINGS = frozenset({"credentials"})
+
+
+def refuse_unknown_settings(settings: Mapping[str, Any], known: set[str], where: str) -> None:
+    """Raise ``ConfigError`` naming settings a connector does not read (``encodng``...)."""
+    from contactsync.errors import ConfigError
+
+    unknown = sorted(set(settings) - known - COMMON_SETTINGS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown setting(s) {', '.join(map(repr, unknown))}; "
+            f"this connector reads {', '.join(sorted(known))}"
+        )
+
 
 @dataclass(frozen=True)
 class ConnectorSpec:
