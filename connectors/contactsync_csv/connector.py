@@ -74,7 +74,8 @@ class CsvConnector(Connector):
     # -- describe -------------------------------------------------------------------------
 
     def describe(self) -> dict[Kind, ObjectSchema]:
-        """Each kind's columns, from its file's header (the mapping's fields if it is new)."""
+        """Each kind's columns: the file's header plus the mapping's columns it lacks,
+        which the first write adds (the mapping's fields alone for a new file)."""
         schemas: dict[Kind, ObjectSchema] = {}
         for kind in sorted(self.context.mapping.kinds):
             mapping = self.context.mapping.for_kind(kind)
@@ -94,7 +95,8 @@ class CsvConnector(Connector):
             split = split_header(rows, mapping.vendor_fields, self.settings.header_row)
             if split.header is None:
                 return list(mapping.vendor_fields)
-            return list(Header.from_cells(split.header.cells).index)
+            present = list(Header.from_cells(split.header.cells).index)
+            return present + [name for name in mapping.vendor_fields if name not in present]
 
     # -- pull -----------------------------------------------------------------------------
 

@@ -262,6 +262,15 @@ class Connector(ABC):
     def push(self, kind: Kind, operations: Sequence[WriteOp]) -> Iterator[WriteResult]:
         """Send ``operations`` (at most ``capabilities.batch_size``); one result each."""
 
+    def check_schema(self) -> list[str]:
+        """Problems with the live schema beyond a missing field, one sentence each.
+
+        ``contactsync check --online`` already reports mapped fields that ``describe``
+        lacks; override this to add vendor rules (field types, external-id flags,
+        lookups pointing at the right object). The default finds nothing more.
+        """
+        return []
+
     def close(self) -> None:  # noqa: B027 - optional hook, most connectors hold nothing
         """Release files, sessions or connections."""
 

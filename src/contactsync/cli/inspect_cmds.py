@@ -121,7 +121,7 @@ def check_online(handle: object) -> list[str]:
         for field in om.vendor_fields:
             if field not in obj.fields:
                 problems.append(f"{kind.value} object {obj.name!r} has no field {field!r}")
-    return problems
+    return problems + handle.connector.check_schema()
 
 
 @cli.command()
