@@ -5,7 +5,7 @@ Everything a command needs, opened once and closed together.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -95,8 +95,10 @@ class Workspace:
         host: PluginHost | None = None,
         session_factory: SessionFactory = default_session,
         resolve_credentials: bool = True,
+        only: Iterable[str] | None = None,
     ) -> Workspace:
-        """Load the configuration and build every system's connector.
+        """Load the configuration and build every system's connector (or those ``only``
+        names: a command about one system needs no other system's credentials).
 
         Raises:
             ConfigError: for a bad file, an unknown connector, a bad mapping, or a
@@ -106,7 +108,10 @@ class Workspace:
         plugin_host = host or get_host()
         plugin_host.configure(cfg)
         systems: dict[str, SystemHandle] = {}
+        wanted = set(cfg.systems) if only is None else {cfg.system(n).name for n in only}
         for name, system in cfg.systems.items():
+            if name not in wanted:
+                continue
             spec = plugin_host.connector(system.connector)
             mapping = load_system_mapping(system, spec, cfg.base_dir)
             settings = dict(system.settings)
@@ -137,7 +142,9 @@ class Workspace:
 
     def ordered_systems(self) -> list[SystemHandle]:
         """Systems in conflict-priority order."""
-        return [self.systems[name] for name in self.config.sync.system_priority]
+        return [
+            self.systems[name] for name in self.config.sync.system_priority if name in self.systems
+        ]
 
     def close(self) -> None:
         for handle in self.systems.values():

@@ -240,3 +240,34 @@ def test_a_plugin_replacing_the_phone_normalizer_changes_what_pull_writes(
         "kind": "fixed",
         "problem": None,
     }
+
+
+def test_pull_needs_only_its_own_system_credentials(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from contactsync.cli import cli
+
+    (tmp_path / "people.csv").write_text(
+        "contactsync_key,customer,name,phone,title,department\n,C1,张某一,13800138000,经理,采购部\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "contactsync.toml").write_text(
+        """
+[systems.sheet]
+connector = "csv"
+objects = { business = "people.csv", emergency = "people_emergency.csv" }
+
+[systems.other]
+connector = "sqlite"
+credentials = { token = { env = "CONTACTSYNC_TEST_UNSET_TOKEN" } }
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(
+        cli,
+        ["pull", "--config", str(tmp_path / "contactsync.toml"), "--system", "sheet",
+         "--kind", "business", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert '"name": "张某一"' in out.read_text(encoding="utf-8")

@@ -144,7 +144,7 @@ def pull(config_path: Path, system_name: str, kind: str, out: Path) -> None:
     from contactsync.reconcile.read import read_object
     from contactsync.reconcile.records import Snapshot
 
-    with Workspace.open(config_path) as ws:
+    with Workspace.open(config_path, only=[system_name]) as ws:
         handle = ws.systems.get(system_name)
         if handle is None:
             ws.config.system(system_name)  # raises with the configured names
