@@ -1,0 +1,120 @@
+"""OAuth tokens and where they are kept.
+
+A token store is injected into each connector: ``MemoryTokenStore`` (the default: nothing
+is written anywhere), or ``ZcrmsdkFileTokenStore`` for installations migrating from
+``zcrmsdk``. A store holds the refresh token and the last access token; the connector
+never writes to disk. Token values never appear in ``repr``, logs or error messages.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from contactsync.errors import AuthError, RetryableError
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    """An access token and what the accounts server said with it.
+
+    Attributes:
+        value: the bearer token (never printed).
+        expires_at: when it stops working (aware).
+        api_domain: the API host to call with it; ``None`` when the source did not say
+            (a ``zcrmsdk`` store), which makes the token unusable until refreshed.
+    """
+
+    value: str = field(repr=False)
+    expires_at: datetime
+    api_domain: str | None = None
+
+    def usable_at(self, now: datetime, margin: timedelta) -> bool:
+        """Whether it can be sent at ``now`` and still be valid ``margin`` later."""
+        return bool(self.value) and self.api_domain is not None and now + margin < self.expires_at
+
+    def __repr__(self) -> str:
+        stamp = self.expires_at.isoformat()
+        return f"AccessToken(expires_at={stamp}, api_domain={self.api_domain!r})"
+
+
+@dataclass(frozen=True)
+class StoredTokens:
+    """What a token store holds for one tenant."""
+
+    refresh_token: str | None = field(default=None, repr=False)
+    access: AccessToken | None = None
+
+
+class TokenStore(Protocol):
+    """Where a connector keeps its tokens. Implementations must be thread-safe."""
+
+    def load(self) -> StoredTokens | None:
+        """The tokens held, or ``None``."""
+
+    def save(self, tokens: StoredTokens) -> None:
+        """Keep ``tokens`` (a refreshed access token) for the next call."""
+
+
+class MemoryTokenStore:
+    """Tokens in this object only: gone when the process ends, never on disk."""
+
+    def __init__(self, tokens: StoredTokens | None = None) -> None:
+        self._tokens = tokens
+        self._lock = threading.Lock()
+
+    def load(self) -> StoredTokens | None:
+        with self._lock:
+            return self._tokens
+
+    def save(self, tokens: StoredTokens) -> None:
+        with self._lock:
+            self._tokens = tokens
+
+    def __repr__(self) -> str:
+        return "MemoryTokenStore(...)"
+
+
+def parse_token_response(body: Any, status: int, now: datetime) -> AccessToken:
+    """The access token in a token-endpoint answer.
+
+    An answer without ``access_token`` is a failure whatever its status: the endpoint
+    answers a bad refresh token with HTTP 200 ``{"error": "invalid_code"}``. The lifetime
+    is ``expires_in_sec`` when present (the older shape, where ``expires_in`` is in
+    milliseconds), else ``expires_in`` in seconds.
+
+    Raises:
+        RetryableError: the server is busy (5xx, or Zoho's "too many requests").
+        AuthError: the credentials were refused, or the answer is not a token.
+    """
+    if not isinstance(body, Mapping):
+        if status >= 500 or status == 429:
+            raise RetryableError(f"the accounts server answered HTTP {status}")
+        raise AuthError(f"the accounts server answered HTTP {status} without a JSON body")
+    token = body.get("access_token")
+    if not isinstance(token, str) or not token:
+        raise _token_failure(body, status)
+    api_domain = body.get("api_domain")
+    if not isinstance(api_domain, str) or not api_domain:
+        raise AuthError("the accounts server's token answer names no api_domain")
+    lifetime = body.get("expires_in_sec", body.get("expires_in"))
+    if not isinstance(lifetime, int | float) or isinstance(lifetime, bool) or lifetime <= 0:
+        raise AuthError("the accounts server's token answer has no usable expires_in")
+    return AccessToken(token, now + timedelta(seconds=float(lifetime)), api_domain.rstrip("/"))
+
+
+def _token_failure(body: Mapping[str, Any], status: int) -> Exception:
+    error = str(body.get("error") or body.get("code") or "no access_token")
+    description = str(body.get("error_description") or body.get("message") or "")
+    if status >= 500 or status == 429 or "too many requests" in description.lower():
+        return RetryableError(f"the accounts server is busy ({error})")
+    hints = {
+        "invalid_code": "the refresh token is not valid (revoked, or from another data centre)",
+        "invalid_client": "the client id is not known to this data centre's accounts server",
+        "invalid_client_secret": "the client secret does not match the client id",
+    }
+    hint = hints.get(error, description or "the token request was refused")
+    return AuthError(f"the accounts server refused to refresh the token: {error} ({hint})")
