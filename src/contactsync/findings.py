@@ -24,6 +24,7 @@ class Code(StrEnum):
     PHONE_UNVERIFIED = "PHONE_UNVERIFIED"
     EMAIL_INVALID = "EMAIL_INVALID"
     DELETED = "DELETED"
+    DEFERRED = "DEFERRED"
     WRITE_FAILED = "WRITE_FAILED"
 
 
@@ -70,7 +71,8 @@ class Finding:
         return self.code in NEEDS_PERSON
 
     def sort_key(self) -> tuple[str, str, str, str, str]:
-        return (self.customer or "", self.code.value, self.key or "", ",".join(self.records), self.message)
+        records = ",".join(self.records)
+        return (self.customer or "", self.code.value, self.key or "", records, self.message)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -19,7 +19,12 @@ from contactsync.findings import Finding
 
 PLAN_SCHEMA_VERSION = 1
 Action = Literal["create", "update", "archive"]
-ACTION_ORDER: dict[str, int] = {"archive": 0, "update": 1, "create": 2}
+# Within an object: updates first (they find file rows by position, and an archive moves
+# the rows below it), then archives (they make room under the cap), then creates.
+ACTION_ORDER: dict[str, int] = {"update": 0, "archive": 1, "create": 2}
+# Emergency objects before business ones: a --migrate-mixed move creates the contact in the
+# emergency object before it archives the legacy row in the business object.
+KIND_ORDER: dict[str, int] = {"emergency": 0, "business": 1}
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,8 @@ class Operation:
     def make_id(system: str, object_name: str, action: str, key: str) -> str:
         return hashlib.sha256(f"{system}|{object_name}|{action}|{key}".encode()).hexdigest()[:20]
 
-    def sort_key(self) -> tuple[str, str, int, str]:
-        return (self.system, self.object, ACTION_ORDER[self.action], self.key)
+    def sort_key(self) -> tuple[str, int, str, int, str]:
+        return (self.system, KIND_ORDER[self.kind], self.object, ACTION_ORDER[self.action], self.key)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -13,7 +13,7 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def mask_phone(text: str) -> str:
-    """Keep the last four digits: ``+86*******8000``."""
+    """Keep the last four digits: ``+*********8000``."""
     digits = [i for i, ch in enumerate(text) if ch.isdigit()]
     keep = set(digits[-4:])
     return "".join("*" if i in digits and i not in keep else ch for i, ch in enumerate(text))

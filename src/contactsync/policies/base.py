@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from contactsync.config import PolicySettings, SyncSettings
 from contactsync.findings import Code, Finding
 from contactsync.models import Kind
-from contactsync.reconcile.records import Group
+from contactsync.reconcile.records import Group, Unplaced
 from contactsync.review import ReviewDue
 
 
@@ -47,12 +47,17 @@ class CustomerDraft:
 
     Policies add findings, set ``Group.quarantine``, and may change
     ``Group.merged_values`` (for example to renumber priorities).
+
+    Attributes:
+        unplaced: the customer's records that are in no group (unreadable, ambiguous,
+            duplicated within a system): not synced, but rows of their systems all the same.
     """
 
     customer: str
     groups: list[Group]
     findings: list[Finding] = field(default_factory=list)
     reviews_due: list[ReviewDue] = field(default_factory=list)
+    unplaced: list[Unplaced] = field(default_factory=list)
 
     def emergency(self, *, kept_only: bool = False) -> list[Group]:
         """Live emergency groups (not being deleted); with ``kept_only``, not quarantined."""
@@ -63,6 +68,27 @@ class CustomerDraft:
             and g.deleted_by is None
             and not (kept_only and g.quarantine is not None)
         ]
+
+    def emergency_rows(self, system: str, object_name: str) -> set[str]:
+        """This customer's live emergency rows in one system's emergency object.
+
+        A grouped row is named by its contactsync key, any other by ``system/object/id``.
+        Every person's record counts (quarantined ones too, until archived), and so does
+        every record that is in no group: a system's count is its rows, not its persons.
+        """
+        rows = {
+            g.key
+            for g in self.emergency()
+            if system in g.members
+            and not g.members[system].mixed
+            and g.members[system].object == object_name
+        }
+        for u in self.unplaced:
+            if u.kind != Kind.EMERGENCY or u.mixed or (u.system, u.object) != (system, object_name):
+                continue
+            ref = f"{system}/{object_name}/{u.record_id}"
+            rows.add(u.key if u.key and u.key not in rows else ref)
+        return rows
 
     def add(
         self,

@@ -1,16 +1,19 @@
 """CAP_EXCEEDED and NO_EMERGENCY_CONTACT: 1 to 3 emergency contacts per customer.
 
 Over the cap, the top ``emergency_max`` in the order of ``policies.ranking`` are kept; the
-rest go to quarantine (never deleted, never pushed to a system that lacks them). A system
-that already holds more than the cap is reported; with ``enforce_cap`` the planner
-archives its overflow there after the quarantine holds a full copy.
+rest go to quarantine (never deleted, never pushed to a system that lacks them). A contact
+in quarantine stays there until a person restores it. ``NO_EMERGENCY_CONTACT`` counts the
+contacts kept, so quarantined ones do not make up for missing ones.
+
+A system that already holds more than the cap is reported; its count is its rows (a
+duplicate or an unreadable row counts too). With ``enforce_cap`` the planner archives its
+overflow there after the quarantine holds a full copy.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-
 from contactsync.findings import Code
+from contactsync.models import Kind
 from contactsync.policies.base import CustomerDraft, PolicyContext
 from contactsync.policies.ranking import ranked
 
@@ -22,13 +25,6 @@ class EmergencyCapPolicy:
     def evaluate(self, draft: CustomerDraft, context: PolicyContext) -> None:
         low, high = context.policy.emergency_min, context.policy.emergency_max
         live = draft.emergency()
-        if len(live) < low:
-            draft.add(
-                Code.NO_EMERGENCY_CONTACT,
-                f"customer {draft.customer!r} has {len(live)} emergency contact(s); "
-                f"at least {low} required",
-                details={"count": len(live), "min": low},
-            )
         # Quarantine is sticky: a contact stays there until a person restores it, so the
         # kept set does not shift when renumbered priorities are ranked again.
         for group in live:
@@ -49,12 +45,27 @@ class EmergencyCapPolicy:
                 f"systems; kept {len(live) - len(overflow)}, {len(overflow)} in quarantine "
                 "(`contactsync quarantine list`)",
                 records=tuple(ref for group in overflow for ref in group.refs()),
-                details={"count": len(live), "max": high, "quarantined": sorted(g.key for g in overflow)},
+                details={
+                    "count": len(live),
+                    "max": high,
+                    "quarantined": sorted(g.key for g in overflow),
+                },
             )
-        held = Counter(
-            member.system for group in live for member in group.members.values() if not member.mixed
-        )
-        for system, count in sorted(held.items()):
+        kept = len(live) - len(overflow)
+        if kept < low:
+            draft.add(
+                Code.NO_EMERGENCY_CONTACT,
+                f"customer {draft.customer!r} has {kept} emergency contact(s)"
+                + (f" ({len(overflow)} more in quarantine)" if overflow else "")
+                + f"; at least {low} required",
+                details={"count": kept, "min": low},
+            )
+        objects = {(s, m.object) for g in live for s, m in g.members.items() if not m.mixed}
+        objects |= {
+            (u.system, u.object) for u in draft.unplaced if u.kind == Kind.EMERGENCY and not u.mixed
+        }
+        for system, obj in sorted(objects):
+            count = len(draft.emergency_rows(system, obj))
             if count > high:
                 action = (
                     "its overflow is archived there after a full copy is quarantined"

@@ -1,8 +1,14 @@
-"""MIXED_STORAGE: emergency contacts found in a business object (DESIGN invariant 1)."""
+"""MIXED_STORAGE: emergency contacts found in a business object (DESIGN invariant 1).
+
+Every emergency row of a legacy business object is reported, including one that is in no
+group (the same person as another record of its system, or ambiguous): that one is not
+moved by ``--migrate-mixed`` until its other finding is settled.
+"""
 
 from __future__ import annotations
 
 from contactsync.findings import Code
+from contactsync.models import Kind
 from contactsync.policies.base import CustomerDraft, PolicyContext
 
 
@@ -36,3 +42,15 @@ class SeparateStoragePolicy:
                     key=group.key,
                     details={"system": member.system, "object": member.object},
                 )
+        for row in draft.unplaced:
+            if not row.mixed or row.kind != Kind.EMERGENCY:
+                continue
+            ref = row.ref
+            draft.add(
+                Code.MIXED_STORAGE,
+                f"{ref} is an emergency contact stored in the business object {row.object!r}; "
+                "it is not moved: it is in no group (see its duplicate, ambiguity or "
+                "invalid-record finding)",
+                records=(ref,),
+                details={"system": row.system, "object": row.object},
+            )

@@ -56,6 +56,25 @@ class Canonicalizer:
             RecordRejected: when the record cannot become a valid contact; it names the
                 system, object, record (or row) and the field.
         """
+        canonical, notes, location = self.prepare(
+            om, values, object_name=object_name, record_id=record_id, locator=locator
+        )
+        return build_contact(om.kind.value, canonical, location), notes
+
+    def prepare(
+        self,
+        om: ObjectMapping,
+        values: Mapping[str, Any],
+        *,
+        object_name: str,
+        record_id: str,
+        locator: str | None,
+    ) -> tuple[dict[str, Any], list[Finding], RecordLocation]:
+        """Map and normalise one record, not yet validated: what ``contact`` validates.
+
+        The values are what is known of a record even when it then fails validation (its
+        phones and e-mail still say who it is).
+        """
         location = RecordLocation(self.system, object_name, locator or record_id)
         canonical, problems = to_canonical(om, values)
         notes = [
@@ -72,8 +91,12 @@ class Canonicalizer:
         canonical["provenance"] = Provenance(
             system=self.system, object=object_name, record_id=record_id
         )
-        region = phone_region(_text(canonical.get("country")), self.region, default=self.default_region)
-        canonical["phones"] = [self._phone(raw, region) for raw in canonical.get("phones") or ()]
+        region = phone_region(
+            _text(canonical.get("country")), self.region, default=self.default_region
+        )
+        raw_phones = canonical.pop("phones", None) or ()
+        if raw_phones:  # none at all is a missing required field, not an invalid one
+            canonical["phones"] = [self._phone(raw, region) for raw in raw_phones]
         email = canonical.get("email")
         if isinstance(email, str):
             problem = email_problem(email)
@@ -88,8 +111,7 @@ class Canonicalizer:
                 )
             canonical["email"] = normalize_email(email)
         self.host.normalize_contact(om.kind.value, canonical, self.system)
-        contact = build_contact(om.kind.value, canonical, location)
-        return contact, notes
+        return canonical, notes, location
 
     def _phone(self, raw: Any, region: str) -> Phone:
         if isinstance(raw, Phone):

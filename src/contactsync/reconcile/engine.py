@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
-from time import perf_counter
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,13 +14,23 @@ from contactsync.findings import Code, Finding
 from contactsync.models import CONTACT_ADAPTER, Kind, json_datetime
 from contactsync.plan import Operation, Plan, QuarantineItem
 from contactsync.policies.base import CustomerDraft, PolicyContext, SystemView
-from contactsync.reconcile.match import match_customer
+from contactsync.reconcile.match import KnownPerson, match_customer
 from contactsync.reconcile.merge import BaseView, Candidate, MergeSettings, merge_group
-from contactsync.reconcile.planner import SystemTarget, plan_customer
+from contactsync.reconcile.planner import (
+    SystemTarget,
+    defer_positional_archives,
+    plan_customer,
+)
 from contactsync.reconcile.read import Progress, read_all
-from contactsync.reconcile.records import Group, Snapshot, SystemRecord, Timings
+from contactsync.reconcile.records import (
+    Group,
+    Snapshot,
+    SystemRecord,
+    Timings,
+    Unplaced,
+)
 from contactsync.runtime import Workspace
-from contactsync.state import BaseSnapshot
+from contactsync.state import BaseSnapshot, QuarantineEntry
 
 
 @dataclass
@@ -58,19 +68,21 @@ def reconcile(
     snapshot = read_all(ws, full=full, progress=progress, timings=timings)
     priority = {name: i for i, name in enumerate(sync.system_priority)}
     store = ws.store
-    links = {(l.system, l.object, l.record_id): l.key for l in store.load_links()}
+    links = {(link.system, link.object, link.record_id): link.key for link in store.load_links()}
     bases = {name: load_system_bases(ws, name) for name in ws.systems}
-    quarantined = {q.key: q.data for q in store.quarantined()}
+    held = store.quarantined()
+    quarantined = {q.key: q.data for q in held}
     review_marks = _review_marks(ws)
 
     systems = [_target(ws, name) for name in sync.system_priority]
     views = {t.name: SystemView(t.name, t.writable, dict(t.objects)) for t in systems}
-    sticky = {q.key: q.reason for q in store.quarantined()}
+    sticky = {q.key: q.reason for q in held}
     context = PolicyContext(policy, sync, as_of, views, migrate_mixed, sticky)
     merge_settings = MergeSettings(
         priority,
         sync.clock_skew,
         {(t.name, t.objects[k]): t.mapped[k] for t in systems for k in t.objects},
+        frozenset(t.name for t in systems if t.writable),
     )
     _map_mixed_fields(ws, merge_settings)
 
@@ -78,6 +90,10 @@ def reconcile(
     for record in snapshot.records:
         by_customer[record.customer].append(record)
     deletions = _deletions(snapshot, bases, links)
+    unreadable = _resolve_unreadable(snapshot, bases, links)
+    blocked = _blocked_systems(unreadable)
+    known = _known_people(held, unreadable)
+    writable = {name for name, handle in ws.systems.items() if handle.writable}
 
     findings: list[Finding] = list(snapshot.findings)
     operations: list[Operation] = []
@@ -88,18 +104,22 @@ def reconcile(
     for customer in sorted(by_customer):
         started = perf_counter()
         groups, match_findings, unmatched = match_customer(
-            customer, by_customer[customer], ws.host, priority, links
+            customer, by_customer[customer], ws.host, priority, links, known.get(customer, ())
         )
         timings.add("match", perf_counter() - started)
         started = perf_counter()
         left_out += len(unmatched)
         findings.extend(match_findings)
         draft = CustomerDraft(customer, [])
+        draft.unplaced.extend(unplaced(record) for record in unmatched)
+        draft.unplaced.extend(u for u in unreadable if u.customer == customer)
         for group in groups:
             if not _merge(group, bases, merge_settings, ws, review_marks.get(group.key, []), draft):
                 left_out += len(group.members)
+                draft.unplaced.extend(unplaced(m, group.key) for m in group.members.values())
                 continue
-            _mark_deleted(group, deletions, bases, draft)
+            group.unreadable_in = blocked.get(group.key, set())
+            _mark_deleted(group, deletions, bases, draft, writable)
             draft.groups.append(group)
         timings.add("merge", perf_counter() - started)
         started = perf_counter()
@@ -113,6 +133,9 @@ def reconcile(
         due.extend(draft.reviews_due)
         all_groups.extend(draft.groups)
 
+    batch_sizes = {n: h.connector.capabilities.batch_size for n, h in ws.systems.items()}
+    operations, held_back = defer_positional_archives(operations, batch_sizes)
+    findings.extend(held_back)
     accounting = _accounting(snapshot, all_groups, left_out, deletions)
     plan = Plan(
         as_of=as_of.isoformat(),
@@ -207,26 +230,32 @@ class Deletion:
 
 
 def _deletions(
-    snapshot: Snapshot, bases: dict[str, dict[tuple[str, str], BaseSnapshot]], links: dict[tuple[str, str, str], str]
+    snapshot: Snapshot,
+    bases: dict[str, dict[tuple[str, str], BaseSnapshot]],
+    links: dict[tuple[str, str, str], str],
 ) -> dict[str, Deletion]:
     """Deletions by key: from a delete feed, or known records absent from a complete read.
 
-    Never from an incremental read, and never for positional ids (rows move).
+    Never from an incremental read, never for positional ids (rows move), and never for a
+    record that is there but could not be read (a blanked required field is no deletion).
     """
-    present = {(r.system, r.object, r.record_id) for r in snapshot.records}
     found: dict[str, Deletion] = {}
     for (system, obj), read in sorted(snapshot.objects.items()):
         known = {rid: b for (o, rid), b in bases.get(system, {}).items() if o == obj}
         for record_id in read.deleted_ids:
-            key = links.get((system, obj, record_id)) or (known[record_id].key if record_id in known else None)
+            key = links.get((system, obj, record_id))
+            if key is None and record_id in known:
+                key = known[record_id].key
             if key:
                 found.setdefault(key, Deletion(system, obj, record_id, key, "delete feed"))
         if not read.complete:
             continue
         for record_id, base in sorted(known.items()):
-            if record_id.startswith("row:") or (system, obj, record_id) in present:
+            if record_id.startswith("row:") or record_id in read.present_ids:
                 continue
-            found.setdefault(base.key, Deletion(system, obj, record_id, base.key, "absent from a complete read"))
+            found.setdefault(
+                base.key, Deletion(system, obj, record_id, base.key, "absent from a complete read")
+            )
     return found
 
 
@@ -235,9 +264,27 @@ def _mark_deleted(
     deletions: dict[str, Deletion],
     bases: dict[str, dict[tuple[str, str], BaseSnapshot]],
     draft: CustomerDraft,
+    writable: set[str],
 ) -> None:
+    """Propagate a deletion seen in one system, unless that would lose or undo something.
+
+    Kept (and reported) instead when another system changed the record since the last
+    sync, or when a read-only system still holds it: contactsync cannot archive it there,
+    and the next run would bring the person back under a new key.
+    """
     deletion = deletions.get(group.key)
     if deletion is None or deletion.system in group.members:
+        return
+    held_read_only = sorted(s for s in group.members if s not in writable)
+    if held_read_only:
+        draft.add(
+            Code.CONFLICT,
+            f"{group.kind.value} contact {group.key} was deleted in {deletion.system!r} "
+            f"({deletion.source}) but read-only system(s) {', '.join(held_read_only)} still "
+            "hold it, which contactsync cannot change; kept, not deleted: delete it there too",
+            records=tuple(group.members[s].ref for s in held_read_only),
+            key=group.key,
+        )
         return
     changed = []
     for system, member in group.members.items():
@@ -264,12 +311,70 @@ def _mark_deleted(
     )
 
 
+def unplaced(record: SystemRecord, key: str | None = None) -> Unplaced:
+    """``record`` as a row that is in no group."""
+    return Unplaced(
+        record.system, record.object, record.record_id, record.kind, record.customer,
+        key or record.contact.key, record.mixed, record.locator,
+    )
+
+
+def _resolve_unreadable(
+    snapshot: Snapshot,
+    bases: dict[str, dict[tuple[str, str], BaseSnapshot]],
+    links: dict[tuple[str, str, str], str],
+) -> list[Unplaced]:
+    """Unreadable records with the key and customer they had at the last sync, if any."""
+    resolved = []
+    for item in snapshot.unreadable:
+        base = bases.get(item.system, {}).get((item.object, item.record_id))
+        key = item.key or links.get((item.system, item.object, item.record_id))
+        if key is None and base is not None:
+            key = base.key
+        customer = item.customer
+        if customer is None and base is not None and base.key == key:
+            customer = base.data.get("customer")
+        resolved.append(replace(item, key=key, customer=customer))
+    return resolved
+
+
+def _blocked_systems(unreadable: list[Unplaced]) -> dict[str, set[str]]:
+    """Key → systems holding a record of it that could not be read."""
+    blocked: dict[str, set[str]] = defaultdict(set)
+    for item in unreadable:
+        if item.key:
+            blocked[item.key].add(item.system)
+    return blocked
+
+
+def _known_people(
+    held: list[QuarantineEntry], unreadable: list[Unplaced]
+) -> dict[str, list[KnownPerson]]:
+    """Customer → people known by key with no readable record: evidence for matching."""
+    known: dict[str, list[KnownPerson]] = defaultdict(list)
+    for entry in held:
+        try:
+            item = CONTACT_ADAPTER.validate_python({**entry.data, "kind": entry.kind.value})
+        except ValueError:  # an entry written by an older version: not a match candidate
+            continue
+        known[entry.customer].append(KnownPerson.of(entry.key, item))
+    for row in unreadable:
+        if row.key and row.customer:
+            known[row.customer].append(
+                KnownPerson(row.key, row.kind, row.phone_keys, row.email, row.name)
+            )
+    return known
+
+
 def _review_marks(ws: Workspace) -> dict[str, list[Candidate]]:
     marks: dict[str, list[Candidate]] = defaultdict(list)
     for mark in ws.store.review_marks():
         marks[mark.key].append(
             Candidate(
-                "review mark", (json_datetime(mark.reviewed_at), mark.reviewed_by), None, "review mark"
+                "review mark",
+                (json_datetime(mark.reviewed_at), mark.reviewed_by),
+                None,
+                "review mark",
             )
         )
     return marks

@@ -4,12 +4,16 @@ For every field a system maps:
 
 * it *changed* when its value differs from that system's base snapshot (the value at the
   last successful sync), or when there is no base and it holds a value;
-* nobody changed → keep the agreed value (the member whose base is newest, then system
-  priority: after a failed write the systems that took the write hold the newest base);
+* nobody changed → keep the agreed value: a written record's (read-only systems and
+  legacy mixed rows are never written, so theirs may differ), the one whose base is
+  newest (after a failed write the systems that took the write hold the newest base),
+  then system priority;
 * changes that agree → take them;
 * changes that disagree → a conflict: a ``contactsync_resolve_conflict`` plugin may pick,
-  else the newest ``updated_at`` wins when it is newer by more than the clock-skew guard,
-  else the system named first in ``system_priority``; reported as ``CONFLICT``.
+  else the newest ``updated_at`` wins when it is newer by more than the clock-skew guard
+  than every other, else the system named first in ``system_priority`` among the values
+  tied with the newest (an older value never wins on priority); reported as ``CONFLICT``
+  with every value (phones, e-mails and WeChat ids masked).
 
 The review fields move together and the newest review always wins (invariant 3): it is
 not a conflict.
@@ -57,6 +61,8 @@ class MergeSettings:
     clock_skew: timedelta
     mapped: dict[tuple[str, str], frozenset[str]]
     """(system, object) → canonical fields that object maps."""
+    writable: frozenset[str] = frozenset()
+    """Systems contactsync writes to: after a sync they hold the merged values."""
 
 
 def merge_group(
@@ -71,10 +77,18 @@ def merge_group(
     merged: dict[str, Any] = {}
     findings: list[Finding] = []
     group.base_found = bool(bases)
+    group.changed = any(
+        compare_form(f, m.values.get(f)) != compare_form(f, bases[m.system].values.get(f))
+        for m in members
+        if m.system in bases
+        for f in REVIEW_FIELDS
+    )
     for field in synced_fields(group.kind.value):
         if field in REVIEW_FIELDS:
             continue
-        participants = [m for m in members if field in settings.mapped.get((m.system, m.object), ())]
+        participants = [
+            m for m in members if field in settings.mapped.get((m.system, m.object), ())
+        ]
         if not participants:
             continue
         value, finding = _merge_field(group, field, participants, bases, settings, host)
@@ -105,14 +119,18 @@ def _merge_field(
         elif compare_form(field, value) != compare_form(field, base.values.get(field)):
             changed.append(member)
     if not changed:
+        # What the last sync settled on: a written record holds it (a read-only system's,
+        # a legacy mixed row, or one whose write failed may still show another value).
         holder = max(
             participants,
             key=lambda m: (
+                m.system in settings.writable and not m.mixed,
                 bases[m.system].written_at if m.system in bases else _NEVER,
                 -settings.priority.get(m.system, 1_000),
             ),
         )
         return holder.values.get(field, _MISSING), None
+    group.changed = True
     distinct = {compare_form(field, m.values.get(field)) for m in changed}
     if len(distinct) == 1:
         return changed[0].values.get(field), None
@@ -144,20 +162,21 @@ def _merge_field(
 def default_resolution(
     candidates: list[Candidate], settings: MergeSettings
 ) -> tuple[Candidate, str]:
-    """Newest ``updated_at`` beyond the skew guard, else system priority."""
-    by_priority = sorted(candidates, key=lambda c: settings.priority.get(c.system, 1_000))
-    stamped = [c for c in candidates if c.updated_at is not None]
+    """Newest ``updated_at`` beyond the skew guard, else system priority among the tied.
+
+    The values tied with the newest are those stamped within the guard of it; an older
+    value (or an unstamped one, when any is stamped) is out of the running, whatever its
+    system's priority. With no stamp at all, every value is tied.
+    """
+    stamped = [(c, c.updated_at) for c in candidates if c.updated_at is not None]
     if stamped:
-        newest = max(stamped, key=lambda c: c.updated_at or datetime.min)
-        rivals = [
-            c
-            for c in candidates
-            if c is not newest
-            and (c.updated_at is None or newest.updated_at - c.updated_at > settings.clock_skew)  # type: ignore[operator]  # newest is stamped
-        ]
-        if len(rivals) == len(candidates) - 1:
-            return newest, "newest update"
-    return by_priority[0], "system priority"
+        newest = max(when for _, when in stamped)
+        tied = [c for c, when in stamped if newest - when <= settings.clock_skew]
+    else:
+        tied = list(candidates)
+    if len(tied) == 1:
+        return tied[0], "newest update"
+    return min(tied, key=lambda c: settings.priority.get(c.system, 1_000)), "system priority"
 
 
 def _newest_review(

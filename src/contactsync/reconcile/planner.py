@@ -7,23 +7,34 @@ Rules (DESIGN invariants 1 and 2):
   (create in the emergency object, then archive the row) only with ``--migrate-mixed``;
 * read-only systems (``mode = "read"``) get no operation;
 * quarantined contacts are written nowhere; with ``enforce_cap`` they are archived where
-  they already are (the quarantine holds a full copy first);
+  they already are (the quarantine holds a full copy first, and keeps every field it ever
+  held: see ``quarantine_copy``);
 * no system is ever pushed above the cap: creates that would take a system past it are
-  dropped (lowest ranked first) and reported.
+  dropped (lowest ranked first) and reported. A system's count is its rows, so records
+  in no group (duplicates, ambiguous or unreadable ones) take room too;
+* nothing is written to a system where the person's record is there but unreadable;
+* an archive of a row known only by its position (``row:N``) is held back to the next run
+  when this plan would otherwise shift rows that it still finds by position
+  (``defer_positional_archives``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from contactsync.findings import Code
+from contactsync.connector import POSITIONAL_ID_PREFIX
+from contactsync.findings import Code, Finding
 from contactsync.models import Kind, json_datetime
-from contactsync.plan import Operation, QuarantineItem
-from contactsync.policies.base import CustomerDraft, PolicyContext
+from contactsync.plan import ACTION_ORDER, Operation, QuarantineItem
+from contactsync.policies.base import CustomerDraft, PolicyContext, parse_time
 from contactsync.policies.ranking import rank_key
-from contactsync.reconcile.canonical import compare_form
+from contactsync.reconcile.canonical import compare_form, is_empty
 from contactsync.reconcile.records import Group, SystemRecord
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
+_MIGRATE = "--migrate-mixed"
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,31 @@ def target_values(group: Group) -> dict[str, Any]:
     return values
 
 
+def quarantine_copy(held: dict[str, Any] | None, values: dict[str, Any]) -> dict[str, Any] | None:
+    """The full copy to keep in quarantine, or ``None`` when the one held is up to date.
+
+    The planner asks only when a system changed the person since the last sync: nothing
+    was written anywhere, so an unchanged person's merge may settle differently than the
+    first time (no conflict left to decide) and must not rewrite the copy.
+
+    What the systems show now updates the copy, but an empty or missing value never erases
+    a held one: once the copies are archived (``enforce_cap``), the record left in a
+    read-only sheet may map fewer fields, and the quarantine must stay a full copy.
+    ``updated_at`` keeps the newer stamp.
+    """
+    if held is None:
+        return values
+    copy = dict(held)
+    for name, value in values.items():
+        if is_empty(value) and not is_empty(held.get(name)):
+            continue
+        if name == "updated_at" and value and held.get(name):
+            value = max(value, held[name], key=lambda stamp: parse_time(stamp) or _NEVER)
+        copy[name] = value
+    same = all(compare_form(k, copy.get(k)) == compare_form(k, held.get(k)) for k in copy)
+    return None if same else copy
+
+
 def plan_customer(
     draft: CustomerDraft,
     systems: list[SystemTarget],
@@ -59,8 +95,9 @@ def plan_customer(
         if group.deleted_by is not None:
             ops.extend(_archive_everywhere(group, systems, group.deleted_by))
         elif group.quarantine is not None:
-            values = target_values(group)
-            if quarantined.get(group.key) != values:
+            held = quarantined.get(group.key)
+            values = quarantine_copy(held, target_values(group))
+            if values is not None and (held is None or group.changed):
                 items.append(
                     QuarantineItem(
                         group.key, group.customer, group.kind.value, group.quarantine,
@@ -75,6 +112,58 @@ def plan_customer(
     if any(g.kind == Kind.EMERGENCY for g in draft.groups):
         ops = _respect_cap(draft, ops, systems, context)
     return ops, items
+
+
+def defer_positional_archives(
+    operations: list[Operation], batch_sizes: dict[str, int]
+) -> tuple[list[Operation], list[Finding]]:
+    """Hold back archives that would move rows other operations find by row number.
+
+    A file row without a key is found by its position. Archiving one moves every row
+    below it up: an operation sent after it that names a row by position would write to
+    the wrong row (another person's). Operations go out per object in ``ACTION_ORDER``
+    and in batches of the connector's size, so an object's positional archives are held
+    back when a positional update is sent after them, and those beyond the first batch
+    always. They are planned again on the next run, once this run's updates have given
+    those rows their keys; the create of a ``--migrate-mixed`` move waits with its archive.
+    """
+    archives_first = ACTION_ORDER["archive"] < ACTION_ORDER["update"]
+    by_object: dict[tuple[str, str], list[Operation]] = {}
+    for op in sorted(operations, key=Operation.sort_key):
+        by_object.setdefault((op.system, op.object), []).append(op)
+    held: list[Operation] = []
+    for (system, _), object_ops in sorted(by_object.items()):
+        archives = [op for op in object_ops if op.action == "archive" and _positional(op)]
+        if not archives:
+            continue
+        if archives_first and any(op.action == "update" and _positional(op) for op in object_ops):
+            held.extend(archives)
+        else:
+            held.extend(archives[batch_sizes.get(system, len(archives)) :])
+    if not held:
+        return operations, []
+    moves = {(op.system, op.key) for op in held if _MIGRATE in op.reason}
+    dropped = {id(op) for op in held} | {
+        id(op) for op in operations
+        if op.action == "create" and _MIGRATE in op.reason and (op.system, op.key) in moves
+    }
+    notes = [
+        Finding(
+            Code.DEFERRED,
+            op.customer,
+            f"archiving {op.system}/{op.object}/{op.record_id} waits for the next run: rows "
+            "without a key are found by position, and this run still writes others so",
+            records=(f"{op.system}/{op.object}/{op.record_id}",),
+            key=op.key,
+            details={"reason": op.reason},
+        )
+        for op in held
+    ]
+    return [op for op in operations if id(op) not in dropped], notes
+
+
+def _positional(op: Operation) -> bool:
+    return (op.record_id or "").startswith(POSITIONAL_ID_PREFIX)
 
 
 def _op(
@@ -120,16 +209,21 @@ def _archive_everywhere(
     return ops
 
 
-def _sync_group(group: Group, systems: list[SystemTarget], context: PolicyContext) -> list[Operation]:
+def _sync_group(
+    group: Group, systems: list[SystemTarget], context: PolicyContext
+) -> list[Operation]:
     ops: list[Operation] = []
     values = target_values(group)
     for system in systems:
         if not system.writable or group.kind not in system.objects:
             continue
+        if system.name in group.unreadable_in:
+            continue  # its record there cannot be read (reported): nothing written beside it
         member = group.members.get(system.name)
         if member is None:
             source = ", ".join(sorted(group.members)) or "a review mark"
-            ops.append(_op(system, group.kind, "create", group, f"present in {source}", values=values))
+            reason = f"present in {source}"
+            ops.append(_op(system, group.kind, "create", group, reason, values=values))
             continue
         if member.mixed:
             if context.migrate_mixed:
@@ -185,14 +279,13 @@ def _respect_cap(
             continue
         archived = {op.key for op in ops if op.system == system.name and op.action == "archive"
                     and op.object == obj}
-        holding = {
-            g.key
-            for g in draft.emergency()
-            if system.name in g.members and not g.members[system.name].mixed
-            and g.key not in archived
-        }
+        # Rows, not persons: a duplicate or unreadable row takes room too.
+        holding = draft.emergency_rows(system.name, obj) - archived
         creates = sorted(
-            (op for op in ops if op.system == system.name and op.object == obj and op.action == "create"),
+            (
+                op for op in ops
+                if op.system == system.name and op.object == obj and op.action == "create"
+            ),
             key=lambda op: rank_key(by_key[op.key]),
         )
         room = max(high - len(holding), 0)

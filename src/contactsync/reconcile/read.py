@@ -9,11 +9,11 @@ from time import perf_counter
 from typing import Any
 
 from contactsync.connector import Cursor, RowError, VendorRecord
-from contactsync.errors import RecordRejected
+from contactsync.errors import RecordLocation, RecordRejected
 from contactsync.findings import Code, Finding
-from contactsync.models import CONTACT_ADAPTER, Kind
+from contactsync.models import CONTACT_ADAPTER, Kind, Phone, build_contact
 from contactsync.reconcile.canonical import Canonicalizer, dump_values, row_mapping
-from contactsync.reconcile.records import ObjectRead, Snapshot, SystemRecord, Timings
+from contactsync.reconcile.records import ObjectRead, Snapshot, SystemRecord, Timings, Unplaced
 from contactsync.runtime import SystemHandle, Workspace
 
 Progress = Callable[[str, int], None]
@@ -71,22 +71,23 @@ def read_object(
         for record in page.records:
             digest.update(_record_digest(record))
             if record.record_id in seen:  # a lookback re-read; the newest copy wins
-                snapshot.records = [
-                    r
-                    for r in snapshot.records
-                    if not (r.system == handle.name and r.record_id == record.record_id)
-                ]
+                _forget(snapshot, read, record.record_id)
             seen.add(record.record_id)
             read.pulled += 1
             if record.deleted:
                 read.deleted_ids.append(record.record_id)
                 continue
+            read.present_ids.add(record.record_id)
             _convert(canon, om, record, snapshot)
         for error in page.errors:
             digest.update(json.dumps([error.record_id, error.reason]).encode())
             read.pulled += 1
+            read.present_ids.add(error.record_id)
             snapshot.rejected += 1
             snapshot.findings.append(_row_error(handle.name, error))
+            snapshot.unreadable.append(
+                Unplaced(handle.name, error.object, error.record_id, kind, None)
+            )
         read.cursor = page.cursor
         read.complete = page.complete
         timings.add("normalize", perf_counter() - started)
@@ -99,28 +100,45 @@ def read_object(
     snapshot.objects[(handle.name, om.object)] = read
 
 
+def _forget(snapshot: Snapshot, read: ObjectRead, record_id: str) -> None:
+    """Drop the earlier copy of a record read twice (a lookback window read again)."""
+    snapshot.records = [
+        r
+        for r in snapshot.records
+        if not (r.system == read.system and r.object == read.object and r.record_id == record_id)
+    ]
+    if record_id in read.deleted_ids:
+        read.deleted_ids.remove(record_id)
+    read.present_ids.discard(record_id)
+    earlier = [
+        u for u in snapshot.unreadable
+        if (u.system, u.object, u.record_id) == (read.system, read.object, record_id)
+    ]
+    if earlier:
+        snapshot.unreadable = [u for u in snapshot.unreadable if u not in earlier]
+        snapshot.rejected -= len(earlier)
+
+
 def _convert(canon: Canonicalizer, om: Any, record: VendorRecord, snapshot: Snapshot) -> None:
     row_kind, row_om = row_mapping(om, record.values)
+    canonical: dict[str, Any] = {}
     try:
-        contact, notes = canon.contact(
+        canonical, notes, location = canon.prepare(
             row_om,
             record.values,
             object_name=record.object,
             record_id=record.record_id,
             locator=record.locator,
         )
+        contact = build_contact(row_kind.value, canonical, location)
     except RecordRejected as exc:
-        snapshot.rejected += 1
-        customer = record.values.get(_vendor_field(row_om, "customer"))
-        snapshot.findings.append(
-            Finding(
-                Code.MISSING_FIELD if exc.code == "MISSING_FIELD" else Code.INVALID_RECORD,
-                str(customer).strip() if customer not in (None, "") else None,
-                str(exc),
-                records=(str(exc.location),),
-                details={"field": exc.field, "kind": row_kind.value},
-            )
-        )
+        _reject(snapshot, canon, om, row_om, record, canonical, exc.code, str(exc), exc.field)
+        return
+    except ValueError as exc:  # a normalizer failing on one value: this record only
+        where = RecordLocation(canon.system, record.object, record.locator or record.record_id)
+        reason = " ".join(str(exc).split())
+        _reject(snapshot, canon, om, row_om, record, canonical, "INVALID_RECORD",
+                f"{where}: cannot be read: {reason}", None)
         return
     snapshot.findings.extend(notes)
     snapshot.records.append(
@@ -134,6 +152,53 @@ def _convert(canon: Canonicalizer, om: Any, record: VendorRecord, snapshot: Snap
             locator=record.locator,
             mixed=row_kind != om.kind,
             positional=record.positional,
+        )
+    )
+
+
+def _reject(
+    snapshot: Snapshot,
+    canon: Canonicalizer,
+    om: Any,
+    row_om: Any,
+    record: VendorRecord,
+    canonical: dict[str, Any],
+    code: str,
+    message: str,
+    field: str | None,
+) -> None:
+    """Report a record that cannot become a contact, and keep what it says of who it is."""
+    snapshot.rejected += 1
+    row_kind: Kind = row_om.kind
+    raw_customer = record.values.get(_vendor_field(row_om, "customer"))
+    customer = str(raw_customer).strip() if raw_customer not in (None, "") else None
+    snapshot.findings.append(
+        Finding(
+            Code.MISSING_FIELD if code == "MISSING_FIELD" else Code.INVALID_RECORD,
+            customer,
+            message,
+            records=(str(RecordLocation(canon.system, record.object,
+                                        record.locator or record.record_id)),),
+            details={"field": field, "kind": row_kind.value},
+        )
+    )
+    key = record.values.get(om.key_field)
+    phones = canonical.get("phones") or ()
+    email, name = canonical.get("email"), canonical.get("name")
+    snapshot.unreadable.append(
+        Unplaced(
+            canon.system,
+            record.object,
+            record.record_id,
+            row_kind,
+            customer,
+            str(key).strip() if key not in (None, "") else None,
+            mixed=row_kind != om.kind,
+            locator=record.locator,
+            phone_keys=tuple(sorted({p.match_key for p in phones
+                                     if isinstance(p, Phone) and p.match_key})),
+            email=email if isinstance(email, str) and email else None,
+            name=name if isinstance(name, str) and name.strip() else None,
         )
     )
 
@@ -155,6 +220,7 @@ def _overlay_bases(
         data = dict(base.data)
         row_kind = Kind(data.pop("_kind", kind.value))
         contact = CONTACT_ADAPTER.validate_python({**data, "kind": row_kind.value})
+        read.present_ids.add(record_id)
         snapshot.records.append(
             SystemRecord(
                 system=handle.name,

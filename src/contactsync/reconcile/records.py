@@ -46,7 +46,12 @@ class SystemRecord:
 
 @dataclass
 class ObjectRead:
-    """What one pull of one system object gave."""
+    """What one pull of one system object gave.
+
+    Attributes:
+        present_ids: every record id the pull returned as live, readable or not: a record
+            that fails validation is still there, so its absence is never inferred.
+    """
 
     system: str
     object: str
@@ -56,16 +61,56 @@ class ObjectRead:
     fingerprint: str = ""
     pulled: int = 0
     deleted_ids: list[str] = field(default_factory=list)
+    present_ids: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A live record that is in no group: unreadable, ambiguous, or a duplicate.
+
+    It is not synced, but it is a row of its system: it counts towards that system's
+    emergency contacts (the cap), and a person it belongs to is not created beside it.
+
+    Attributes:
+        customer: the customer, when the record says (a malformed row may not).
+        key: the contactsync key it carries or is linked to, when known.
+        mixed: an emergency row of a legacy business object.
+    """
+
+    system: str
+    object: str
+    record_id: str
+    kind: Kind
+    customer: str | None
+    key: str | None = None
+    mixed: bool = False
+    locator: str | None = None
+    phone_keys: tuple[str, ...] = ()
+    email: str | None = None
+    name: str | None = None
+    """What an unreadable record still says of who it is (its phones, e-mail and name),
+    so that an unkeyed copy elsewhere is matched to it rather than taken for another."""
+
+    @property
+    def ref(self) -> str:
+        """``system/object/id`` as a person finds it (``row 7`` for a positional id)."""
+        where = self.locator if self.record_id.startswith("row:") and self.locator else None
+        return f"{self.system}/{self.object}/{where or self.record_id}"
 
 
 @dataclass
 class Snapshot:
-    """Everything read from every system for one reconcile."""
+    """Everything read from every system for one reconcile.
+
+    Attributes:
+        unreadable: records that are there but could not be made contacts (reported).
+    """
 
     records: list[SystemRecord] = field(default_factory=list)
     objects: dict[tuple[str, str], ObjectRead] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     rejected: int = 0
+    unreadable: list[Unplaced] = field(default_factory=list)
 
 
 @dataclass
@@ -81,6 +126,10 @@ class Group:
             system), or ``None``.
         quarantine: why this person is kept out of every system (over the cap), or None.
         newest_update: the newest ``updated_at`` of any member (for ordering).
+        unreadable_in: systems holding a record of this person that could not be read
+            (reported); nothing is written there until it is fixed.
+        changed: whether any member changed since the last sync (or is new): the merge
+            found something to settle.
     """
 
     key: str
@@ -94,6 +143,8 @@ class Group:
     deleted_in: str | None = None
     quarantine: str | None = None
     newest_update: datetime | None = None
+    unreadable_in: set[str] = field(default_factory=set)
+    changed: bool = False
 
     def refs(self) -> tuple[str, ...]:
         return tuple(sorted(member.ref for member in self.members.values()))
