@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from contactsync.config import Config
+    import requests
+
+    from contactsync.config import Config, SystemConfig
     from contactsync.connector import ConnectorSpec
     from contactsync.models import BusinessContact, EmergencyContact, Phone
     from contactsync.plan import Plan
@@ -59,6 +61,17 @@ def contactsync_configure(config: Config) -> None:
     """Inspect the loaded configuration before any connector is built.
 
     Raise ``contactsync.errors.ConfigError`` to refuse it; the message reaches the user.
+    """
+
+
+@hookspec(firstresult=True)
+def contactsync_http_session(system: SystemConfig) -> requests.Session | None:
+    """The ``requests.Session`` the connector of ``system`` is built with.
+
+    firstresult: the first session returned is used; ``None`` from every plugin gives a
+    fresh ``requests.Session``. This is the one seam for proxies, a shared rate budget,
+    recorded cassettes and emulators, for the command line as well as the Python API
+    (an explicit ``Workspace.open(session_factory=...)`` takes precedence).
     """
 
 

@@ -38,7 +38,9 @@ from contactsync.connector import Capabilities, ConnectorSpec
 from contactsync.errors import ConfigError
 
 if TYPE_CHECKING:
-    from contactsync.config import Config
+    import requests
+
+    from contactsync.config import Config, SystemConfig
     from contactsync.models import BusinessContact, EmergencyContact, Phone
     from contactsync.plan import Plan
     from contactsync.policies import Policy
@@ -288,6 +290,11 @@ class PluginHost:
         return self._policies
 
     # -- configure ----------------------------------------------------------------------
+
+    def http_session(self, system: SystemConfig) -> requests.Session | None:
+        """A plugin's session for ``system``, or ``None`` (the caller makes a fresh one)."""
+        session: requests.Session | None = self.pm.hook.contactsync_http_session(system=system)
+        return session
 
     def configure(self, config: Config) -> None:
         """Let every plugin inspect ``config``; one raising ``ConfigError`` refuses it."""

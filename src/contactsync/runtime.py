@@ -93,7 +93,7 @@ class Workspace:
         config: Config | str | Path,
         *,
         host: PluginHost | None = None,
-        session_factory: SessionFactory = default_session,
+        session_factory: SessionFactory | None = None,
         resolve_credentials: bool = True,
         only: Iterable[str] | None = None,
     ) -> Workspace:
@@ -122,7 +122,11 @@ class Workspace:
                 settings=settings,
                 mapping=mapping,
                 base_dir=cfg.base_dir,
-                session=session_factory(system),
+                session=(
+                    session_factory(system)
+                    if session_factory is not None
+                    else plugin_host.http_session(system) or default_session(system)
+                ),
             )
             try:
                 connector = spec.factory(context)

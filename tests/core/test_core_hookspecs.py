@@ -17,7 +17,7 @@ SRC = Path(hookspecs.__file__).resolve().parent
 # reconcile → plan/apply → report.
 PHASES = {
     "register": ["contactsync_register_connectors", "contactsync_register_policies"],
-    "configure": ["contactsync_configure"],
+    "configure": ["contactsync_configure", "contactsync_http_session"],
     "normalize": [
         "contactsync_normalize_phone",
         "contactsync_name_key",
@@ -34,6 +34,7 @@ FIRSTRESULT = {
     "contactsync_name_key",
     "contactsync_email_key",
     "contactsync_resolve_conflict",
+    "contactsync_http_session",
 }
 
 

@@ -13,7 +13,7 @@ from hook_workspace import AS_OF, business, edit_rows, emergency, read_rows, wor
 from memory_connector import MemoryConnector
 
 from contactsync.apply import ApplyVetoed, apply_plan
-from contactsync.config import Config
+from contactsync.config import Config, SystemConfig
 from contactsync.connector import ConnectorSpec
 from contactsync.errors import ConfigError
 from contactsync.findings import Code
@@ -115,6 +115,29 @@ def test_hook_configure(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="must be read-only"):
         workspace(tmp_path, plugins=(("gate", Gate()),))
     assert seen and set(seen[0].systems) == {"a", "b"}  # it saw the whole configuration
+
+
+def test_hook_http_session(tmp_path: Path) -> None:
+    import requests
+
+    given: list[str] = []
+
+    class Sessions:
+        @hookimpl
+        def contactsync_http_session(self, system: SystemConfig) -> requests.Session | None:
+            given.append(system.name)
+            if system.name != "a":
+                return None
+            session = requests.Session()
+            session.headers["X-Contactsync-Test"] = "from a plugin"
+            return session
+
+    with workspace(tmp_path, plugins=(("sessions", Sessions()),)) as ws:
+        chosen = ws.systems["a"].connector.context.session
+        fallback = ws.systems["b"].connector.context.session
+    assert sorted(given) == ["a", "b"]
+    assert chosen is not None and chosen.headers["X-Contactsync-Test"] == "from a plugin"
+    assert fallback is not None and "X-Contactsync-Test" not in fallback.headers
 
 
 # -- normalize -----------------------------------------------------------------------------

@@ -157,14 +157,6 @@ class _EmulatorSessions:
         return routed_session(self.url) if system.connector == "salesforce" else None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core change needed: `contactsync reconcile --apply` (the CLI) opens its workspace "
-    "with the default session factory, so no test can point it at an emulator. Proposed: a "
-    "firstresult hook contactsync_http_session(system) -> requests.Session | None that "
-    "Workspace.open consults before default_session (it is also the seam for a shared "
-    "rate budget); then the CLI end-to-end test is this one with CliRunner.",
-)
 def test_a_plugin_can_give_the_cli_its_http_sessions(
     org: tuple[SalesforceEmulator, RunningEmulator], workspace_files: Path
 ) -> None:
