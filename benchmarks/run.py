@@ -40,9 +40,30 @@ connector = "csv"
 objects = { emergency = "crm/emergency.csv", business = "crm/business.csv" }
 """
 
-E_COLUMNS = ["contactsync_key", "customer", "name", "phone", "email", "role", "priority",
-             "decision_authority", "response_minutes", "last_reviewed_at", "reviewed_by", "updated_at"]
-B_COLUMNS = ["contactsync_key", "customer", "name", "phone", "email", "title", "department", "updated_at"]
+E_COLUMNS = [
+    "contactsync_key",
+    "customer",
+    "name",
+    "phone",
+    "email",
+    "role",
+    "priority",
+    "decision_authority",
+    "response_minutes",
+    "last_reviewed_at",
+    "reviewed_by",
+    "updated_at",
+]
+B_COLUMNS = [
+    "contactsync_key",
+    "customer",
+    "name",
+    "phone",
+    "email",
+    "title",
+    "department",
+    "updated_at",
+]
 
 
 def people(customers: int, seed: int) -> list[tuple[str, dict[str, str]]]:
@@ -62,9 +83,14 @@ def people(customers: int, seed: int) -> list[tuple[str, dict[str, str]]]:
                 "updated_at": f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}T08:00:00Z",
             }
             if kind == "emergency":
-                row |= {"role": "总经理" if i == 0 else "安全主管", "priority": str(i + 1),
-                        "decision_authority": "true", "response_minutes": "30",
-                        "last_reviewed_at": "2026-10-01T00:00:00Z", "reviewed_by": "审核人"}
+                row |= {
+                    "role": "总经理" if i == 0 else "安全主管",
+                    "priority": str(i + 1),
+                    "decision_authority": "true",
+                    "response_minutes": "30",
+                    "last_reviewed_at": "2026-10-01T00:00:00Z",
+                    "reviewed_by": "审核人",
+                }
             else:
                 row |= {"title": "经理", "department": "采购部"}
             rows.append((kind, row))
@@ -73,16 +99,29 @@ def people(customers: int, seed: int) -> list[tuple[str, dict[str, str]]]:
 
 def hub_row(kind: str, row: dict[str, str]) -> dict[str, object]:
     """A row as the hub stores it (its mapping keeps complex values as JSON)."""
-    phone = {"raw": row["phone"], "e164": "+86" + row["phone"], "extension": None,
-             "kind": "mobile", "problem": None}
+    phone = {
+        "raw": row["phone"],
+        "e164": "+86" + row["phone"],
+        "extension": None,
+        "kind": "mobile",
+        "problem": None,
+    }
     data: dict[str, object] = {
-        "customer": row["customer"], "name": row["name"], "phones": json.dumps([phone]),
-        "email": row["email"], "updated_at": row["updated_at"],
+        "customer": row["customer"],
+        "name": row["name"],
+        "phones": json.dumps([phone]),
+        "email": row["email"],
+        "updated_at": row["updated_at"],
     }
     if kind == "emergency":
-        data |= {"role": row["role"], "priority": int(row["priority"]), "decision_authority": 1,
-                 "response_time_limit": "PT30M", "last_reviewed_at": row["last_reviewed_at"],
-                 "reviewed_by": row["reviewed_by"]}
+        data |= {
+            "role": row["role"],
+            "priority": int(row["priority"]),
+            "decision_authority": 1,
+            "response_time_limit": "PT30M",
+            "last_reviewed_at": row["last_reviewed_at"],
+            "reviewed_by": row["reviewed_by"],
+        }
     else:
         data |= {"title": row["title"], "department": row["department"]}
     return data
@@ -165,8 +204,10 @@ def main() -> int:
         started = time.perf_counter()
         records = generate(folder, args.customers)
         generated = time.perf_counter() - started
-        print(f"generated {records} records for {args.customers} customers in {generated:.1f}s",
-              file=sys.stderr)
+        print(
+            f"generated {records} records for {args.customers} customers in {generated:.1f}s",
+            file=sys.stderr,
+        )
         timings = Timings()
         with Workspace.open(folder / "contactsync.toml", host=PluginHost()) as ws:
             started = time.perf_counter()
@@ -181,7 +222,10 @@ def main() -> int:
         "peak_rss_mb": round(peak_mb),
         "phases_seconds": {k: round(v, 1) for k, v in timings.seconds.items()},
         "operations": len(result.plan.operations),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": (
+            f"{platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}"
+        ),
     }
     if args.json:
         print(json.dumps(figures, indent=2))

@@ -15,7 +15,12 @@ import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-EXIT_NAMES = {0: "clean", 1: "findings that need a person", 2: "usage or config error", 3: "run failed"}
+EXIT_NAMES = {
+    0: "clean",
+    1: "findings that need a person",
+    2: "usage or config error",
+    3: "run failed",
+}
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -38,7 +43,9 @@ def main() -> int:
     if first.returncode not in (0, 1):
         print("demo failed: the first reconcile did not run", file=sys.stderr)
         return 1
-    second = run(["plan", "--quiet", "--config", "contactsync.toml", "--out", "second-plan.json"], work)
+    second = run(
+        ["plan", "--quiet", "--config", "contactsync.toml", "--out", "second-plan.json"], work
+    )
     if second.returncode not in (0, 1) or "no changes" not in second.stdout:
         print("demo failed: the second plan is not empty", file=sys.stderr)
         return 1

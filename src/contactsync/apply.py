@@ -108,7 +108,8 @@ def check_fresh(saved: Plan, fresh: Plan, *, resumed: bool) -> None:
             return
         changed = _changed_inputs(saved.inputs, fresh.inputs)
         raise StalePlan(
-            "the plan is stale: " + (", ".join(changed) or "the data")
+            "the plan is stale: "
+            + (", ".join(changed) or "the data")
             + " changed since it was computed; run `contactsync plan` again"
         )
     promised = {op.op_id: op for op in saved.operations}
@@ -127,7 +128,11 @@ def _changed_inputs(saved: dict[str, Any], fresh: dict[str, Any]) -> list[str]:
     for system in sorted(set(saved.get("systems", {})) | set(fresh.get("systems", {}))):
         before = saved.get("systems", {}).get(system, {})
         after = fresh.get("systems", {}).get(system, {})
-        changed += [f"{system}/{obj}" for obj in sorted(set(before) | set(after)) if before.get(obj) != after.get(obj)]
+        changed += [
+            f"{system}/{obj}"
+            for obj in sorted(set(before) | set(after))
+            if before.get(obj) != after.get(obj)
+        ]
     if saved.get("state") != fresh.get("state"):
         changed.append("the state store")
     if saved.get("config") != fresh.get("config"):
@@ -142,7 +147,8 @@ def _batches(
     current: list[Operation] = []
     for op in operations:  # already sorted by system, object, action, key
         if current and (
-            (op.system, op.object, op.action) != (current[0].system, current[0].object, current[0].action)
+            (op.system, op.object, op.action)
+            != (current[0].system, current[0].object, current[0].action)
             or len(current) >= ws.systems[op.system].connector.capabilities.batch_size
         ):
             yield current[0].system, current[0].object, Kind(current[0].kind), current
@@ -200,12 +206,22 @@ def _send(
     by_key = {**{r.key: r for r in results}, **refused}
     matched = [
         by_key.get(op.key)
-        or WriteResult(op.key, False, op.action, op.record_id,
-                       VendorError("NO_RESULT", "the connector returned no result"))
+        or WriteResult(
+            op.key,
+            False,
+            op.action,
+            op.record_id,
+            VendorError("NO_RESULT", "the connector returned no result"),
+        )
         for op in ops
     ]
     store.journal_done(
-        run_id, plan_id, system, obj, kind.value, batch_no,
+        run_id,
+        plan_id,
+        system,
+        obj,
+        kind.value,
+        batch_no,
         [_result_json(op, r) for op, r in zip(ops, matched, strict=True)],
     )
     return [Outcome(op, r) for op, r in zip(ops, matched, strict=True)]
@@ -221,7 +237,9 @@ def _result_json(op: Operation, result: WriteResult) -> dict[str, Any]:
         "op_id": op.op_id,
         "ok": result.ok,
         "record_id": result.record_id,
-        "error": None if error is None else {"code": error.code, "message": error.message, "fields": list(error.fields)},
+        "error": None
+        if error is None
+        else {"code": error.code, "message": error.message, "fields": list(error.fields)},
     }
 
 
@@ -233,7 +251,16 @@ def _tally(summary: ApplySummary, outcomes: list[Outcome], fresh: Reconciliation
         if not result.ok:
             error = result.error or VendorError("UNKNOWN", "no error given")
             summary.failed.append(
-                FailedWrite(op.op_id, op.system, op.object, op.action, op.key, error.code, error.message, error.fields)
+                FailedWrite(
+                    op.op_id,
+                    op.system,
+                    op.object,
+                    op.action,
+                    op.key,
+                    error.code,
+                    error.message,
+                    error.fields,
+                )
             )
         elif op.action == "create":
             summary.created += 1
@@ -275,9 +302,13 @@ def save_state(ws: Workspace, fresh: Reconciliation, outcomes: list[Outcome], ru
                     drop.append((system, member.object, member.record_id))
             else:
                 data = dict(member.values)
-            bases.append(_base(group.key, system, member.object, record_id, member.kind, data, run_id, now))
+            bases.append(
+                _base(group.key, system, member.object, record_id, member.kind, data, run_id, now)
+            )
             if not record_id.startswith("row:"):
-                links.append(Link(group.key, member.kind, group.customer, system, member.object, record_id))
+                links.append(
+                    Link(group.key, member.kind, group.customer, system, member.object, record_id)
+                )
     for outcome in outcomes:
         op, result = outcome.op, outcome.result
         if op.action != "create" or not result.ok:
@@ -287,9 +318,14 @@ def save_state(ws: Workspace, fresh: Reconciliation, outcomes: list[Outcome], ru
         data = _round_trip(ws, op.system, kind, op.values, record_id)
         bases.append(_base(op.key, op.system, op.object, record_id, kind, data, run_id, now))
         links.append(Link(op.key, kind, op.customer, op.system, op.object, record_id))
-    for group in fresh.groups:
-        if group.deleted_in is not None:
-            drop.extend(ref for ref, _ in _links_for(fresh, group.key))
+    deleted = {group.key for group in fresh.groups if group.deleted_in is not None}
+    if deleted:  # the record gone from its own system leaves no base behind either
+        drop.extend(
+            (system, obj, record_id)
+            for system, records in fresh.bases.items()
+            for (obj, record_id), base in records.items()
+            if base.key in deleted
+        )
     store.delete_bases(drop)
     store.delete_links(drop)
     store.save_bases(bases)
@@ -299,32 +335,44 @@ def save_state(ws: Workspace, fresh: Reconciliation, outcomes: list[Outcome], ru
             store.set_cursor(system, obj, read.kind.value, read.cursor.to_json())
 
 
-def _links_for(fresh: Reconciliation, key: str) -> list[tuple[tuple[str, str, str], str]]:
-    found = []
-    for system, records in fresh.bases.items():
-        for (obj, record_id), base in records.items():
-            if base.key == key:
-                found.append(((system, obj, record_id), key))
-    return found
-
-
-def _round_trip(ws: Workspace, system: str, kind: Kind, values: dict[str, Any], record_id: str) -> dict[str, Any]:
+def _round_trip(
+    ws: Workspace, system: str, kind: Kind, values: dict[str, Any], record_id: str
+) -> dict[str, Any]:
     """What ``system`` will hold once ``values`` are written: mapped there and back."""
     handle = ws.systems[system]
     om = handle.mapping.for_kind(kind)
     contact = CONTACT_ADAPTER.validate_python({**values, "kind": kind.value})
     canon = Canonicalizer(ws.host, system, handle.config.region, ws.config.sync.default_region)
     try:
-        back, _ = canon.contact(om, to_vendor(om, contact), object_name=om.object, record_id=record_id, locator=None)
+        back, _ = canon.contact(
+            om, to_vendor(om, contact), object_name=om.object, record_id=record_id, locator=None
+        )
     except RecordRejected:
         return dump_values(contact)
     return dump_values(back)
 
 
 def _base(
-    key: str, system: str, obj: str, record_id: str, kind: Kind, data: dict[str, Any], run_id: str, now: datetime
+    key: str,
+    system: str,
+    obj: str,
+    record_id: str,
+    kind: Kind,
+    data: dict[str, Any],
+    run_id: str,
+    now: datetime,
 ) -> BaseSnapshot:
     payload = {**data, "_kind": kind.value}
-    digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    return BaseSnapshot(key=key, system=system, object=obj, record_id=record_id, data=payload,
-                        digest=digest, run_id=run_id, updated_at=now)
+    digest = hashlib.sha256(
+        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    return BaseSnapshot(
+        key=key,
+        system=system,
+        object=obj,
+        record_id=record_id,
+        data=payload,
+        digest=digest,
+        run_id=run_id,
+        updated_at=now,
+    )

@@ -55,7 +55,13 @@ class Operation:
         return hashlib.sha256(f"{system}|{object_name}|{action}|{key}".encode()).hexdigest()[:20]
 
     def sort_key(self) -> tuple[str, int, str, int, str]:
-        return (self.system, KIND_ORDER[self.kind], self.object, ACTION_ORDER[self.action], self.key)
+        return (
+            self.system,
+            KIND_ORDER[self.kind],
+            self.object,
+            ACTION_ORDER[self.action],
+            self.key,
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,7 +107,11 @@ class QuarantineItem:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> QuarantineItem:
         return cls(
-            data["key"], data["customer"], data["kind"], data["reason"], data["values"],
+            data["key"],
+            data["customer"],
+            data["kind"],
+            data["reason"],
+            data["values"],
             tuple(data.get("records", ())),
         )
 

@@ -30,9 +30,14 @@ class FailedWrite:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "op_id": self.op_id, "system": self.system, "object": self.object,
-            "action": self.action, "key": self.key, "code": self.code,
-            "message": mask_text(self.message), "fields": list(self.fields),
+            "op_id": self.op_id,
+            "system": self.system,
+            "object": self.object,
+            "action": self.action,
+            "key": self.key,
+            "code": self.code,
+            "message": mask_text(self.message),
+            "fields": list(self.fields),
         }
 
 
@@ -57,9 +62,14 @@ class ApplySummary:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "plan_id": self.plan_id, "run_id": self.run_id, "created": self.created,
-            "updated": self.updated, "archived": self.archived, "unchanged": self.unchanged,
-            "quarantined": self.quarantined, "failed": [f.to_json() for f in self.failed],
+            "plan_id": self.plan_id,
+            "run_id": self.run_id,
+            "created": self.created,
+            "updated": self.updated,
+            "archived": self.archived,
+            "unchanged": self.unchanged,
+            "quarantined": self.quarantined,
+            "failed": [f.to_json() for f in self.failed],
             "resumed": self.resumed,
         }
 
@@ -108,9 +118,7 @@ def plan_text(plan: Plan, *, show_findings: bool = True) -> str:
     if plan.quarantine:
         lines.append(f"  quarantine: {len(plan.quarantine)} contact(s) over the cap")
     acc = plan.accounting
-    lines.append(
-        "  records: " + ", ".join(f"{k} {v}" for k, v in acc.items())
-    )
+    lines.append("  records: " + ", ".join(f"{k} {v}" for k, v in acc.items()))
     if show_findings and plan.findings:
         lines.append(findings_text(plan.findings))
     return "\n".join(lines)

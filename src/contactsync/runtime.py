@@ -55,9 +55,7 @@ class SystemHandle:
         return self.mapping.has(kind) and kind in self.connector.capabilities.kinds
 
 
-def load_system_mapping(
-    system: SystemConfig, spec: ConnectorSpec, base_dir: Path
-) -> SystemMapping:
+def load_system_mapping(system: SystemConfig, spec: ConnectorSpec, base_dir: Path) -> SystemMapping:
     """The system's mapping: its own file or the connector's default, with overrides."""
     # A default mapping name is looked up among the packaged mappings only, never in the
     # working folder, where an unrelated csv.toml could shadow it.

@@ -12,11 +12,28 @@ from contactsync.plugins import PluginHost
 from contactsync.runtime import Workspace
 
 EMERGENCY_HEADER = [
-    "contactsync_key", "customer", "name", "phone", "email", "role", "priority",
-    "decision_authority", "response_minutes", "last_reviewed_at", "reviewed_by", "updated_at",
+    "contactsync_key",
+    "customer",
+    "name",
+    "phone",
+    "email",
+    "role",
+    "priority",
+    "decision_authority",
+    "response_minutes",
+    "last_reviewed_at",
+    "reviewed_by",
+    "updated_at",
 ]
 BUSINESS_HEADER = [
-    "contactsync_key", "customer", "name", "phone", "email", "title", "department", "updated_at",
+    "contactsync_key",
+    "customer",
+    "name",
+    "phone",
+    "email",
+    "title",
+    "department",
+    "updated_at",
 ]
 
 CONFIG = """
@@ -46,18 +63,32 @@ def customers(count: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     """``count`` customers, each with one emergency and one business contact."""
     emergency, business = [], []
     for i in range(count):
-        emergency.append({
-            "customer": f"C{i:05d}", "name": f"紧急{i}", "phone": f"1380{i:07d}",
-            "email": f"e{i}@example.com", "role": "总经理", "priority": "1",
-            "decision_authority": "true", "response_minutes": "30",
-            "last_reviewed_at": "2026-11-01T00:00:00Z", "reviewed_by": "审核人",
-            "updated_at": "2026-11-01T00:00:00Z",
-        })
-        business.append({
-            "customer": f"C{i:05d}", "name": f"业务{i}", "phone": f"1390{i:07d}",
-            "email": f"b{i}@example.com", "title": "经理", "department": "采购部",
-            "updated_at": "2026-11-01T00:00:00Z",
-        })
+        emergency.append(
+            {
+                "customer": f"C{i:05d}",
+                "name": f"紧急{i}",
+                "phone": f"1380{i:07d}",
+                "email": f"e{i}@example.com",
+                "role": "总经理",
+                "priority": "1",
+                "decision_authority": "true",
+                "response_minutes": "30",
+                "last_reviewed_at": "2026-11-01T00:00:00Z",
+                "reviewed_by": "审核人",
+                "updated_at": "2026-11-01T00:00:00Z",
+            }
+        )
+        business.append(
+            {
+                "customer": f"C{i:05d}",
+                "name": f"业务{i}",
+                "phone": f"1390{i:07d}",
+                "email": f"b{i}@example.com",
+                "title": "经理",
+                "department": "采购部",
+                "updated_at": "2026-11-01T00:00:00Z",
+            }
+        )
     return emergency, business
 
 

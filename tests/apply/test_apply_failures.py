@@ -28,8 +28,13 @@ class PickyHub(SqliteConnector):
         done = {r.key: r for r in super().push(kind, accepted)}
         for op in operations:
             yield done.get(op.key) or WriteResult(
-                op.key, False, op.action, op.record_id,
-                VendorError("FIELD_CUSTOM_VALIDATION_EXCEPTION", "name is on the block list", ("name",)),
+                op.key,
+                False,
+                op.action,
+                op.record_id,
+                VendorError(
+                    "FIELD_CUSTOM_VALIDATION_EXCEPTION", "name is on the block list", ("name",)
+                ),
             )
 
 

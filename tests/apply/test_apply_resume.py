@@ -5,8 +5,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
-from datetime import date
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -26,10 +26,14 @@ def hub_rows(tmp_path: Path, table: str) -> list[tuple[str, str]]:
         exists = db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone()
         if not exists:
             return []
-        return db.execute(f"SELECT record_id, customer FROM {table} WHERE archived_at IS NULL").fetchall()
+        return db.execute(
+            f"SELECT record_id, customer FROM {table} WHERE archived_at IS NULL"
+        ).fetchall()
 
 
-def test_apply_writes_the_plan_and_a_second_plan_is_empty(make_workspace: Callable[..., Workspace], tmp_path: Path) -> None:
+def test_apply_writes_the_plan_and_a_second_plan_is_empty(
+    make_workspace: Callable[..., Workspace], tmp_path: Path
+) -> None:
     with make_workspace(3) as ws:
         first = reconcile(ws, as_of=AS_OF).plan
         assert {op.action for op in first.operations} == {"create", "update"}
@@ -42,17 +46,23 @@ def test_apply_writes_the_plan_and_a_second_plan_is_empty(make_workspace: Callab
     assert len(hub_rows(tmp_path, "emergency_contacts")) == 3
 
 
-def test_a_plan_is_refused_when_its_data_changed(make_workspace: Callable[..., Workspace], tmp_path: Path) -> None:
+def test_a_plan_is_refused_when_its_data_changed(
+    make_workspace: Callable[..., Workspace], tmp_path: Path
+) -> None:
     with make_workspace(2) as ws:
         plan = reconcile(ws, as_of=AS_OF).plan
     source = tmp_path / "source" / "business.csv"
-    source.write_text(source.read_text(encoding="utf-8").replace("经理", "总监", 1), encoding="utf-8")
-    with make_workspace() as ws, pytest.raises(StalePlan, match="source/business.csv"):
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("经理", "总监", 1), encoding="utf-8"
+    )
+    with make_workspace() as ws, pytest.raises(StalePlan, match=r"source/business\.csv"):
         apply_plan(ws, plan)
     assert not (tmp_path / "hub.db").exists() or hub_rows(tmp_path, "business_contacts") == []
 
 
-def test_a_gate_plugin_can_veto_the_apply(make_workspace: Callable[..., Workspace], tmp_path: Path) -> None:
+def test_a_gate_plugin_can_veto_the_apply(
+    make_workspace: Callable[..., Workspace], tmp_path: Path
+) -> None:
     class Gate:
         @hookimpl
         def contactsync_before_apply(self, plan: object) -> str | None:
@@ -100,7 +110,9 @@ def test_a_crash_between_batches_resumes_without_duplicates(
     child.start()
     child.join(120)
     assert child.exitcode == 9
-    done_before = len(hub_rows(tmp_path, "business_contacts")) + len(hub_rows(tmp_path, "emergency_contacts"))
+    done_before = len(hub_rows(tmp_path, "business_contacts")) + len(
+        hub_rows(tmp_path, "emergency_contacts")
+    )
     assert 0 < done_before < 2 * count
 
     with make_workspace() as ws:

@@ -23,7 +23,9 @@ SHANGHAI = timezone(timedelta(hours=8))
         (datetime(2026, 8, 31, 9, tzinfo=SHANGHAI), 6, date(2027, 2, 28)),
     ],
 )
-def test_calendar_months_with_month_end_clipping(reviewed: datetime, months: int, due: date) -> None:
+def test_calendar_months_with_month_end_clipping(
+    reviewed: datetime, months: int, due: date
+) -> None:
     assert next_review_due(reviewed, months, "Asia/Shanghai") == due
 
 

@@ -16,7 +16,10 @@ QUICKSTART = Path(__file__).resolve().parents[2] / "examples" / "quickstart"
 def contactsync(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "contactsync", *args, "--config", "contactsync.toml"],
-        cwd=folder, text=True, capture_output=True, check=False,
+        cwd=folder,
+        text=True,
+        capture_output=True,
+        check=False,
     )
 
 
@@ -33,8 +36,13 @@ def test_the_story_runs_and_the_second_plan_is_empty(quickstart: Path) -> None:
     plan = json.loads((quickstart / "first.json").read_text(encoding="utf-8"))
     codes = {f["code"] for f in plan["findings"]}
     assert {
-        "MIXED_STORAGE", "CAP_EXCEEDED", "DUPLICATE_PRIORITY", "REVIEW_OVERDUE",
-        "PHONE_UNVERIFIED", "NO_EMERGENCY_CONTACT", "INVALID_RECORD",
+        "MIXED_STORAGE",
+        "CAP_EXCEEDED",
+        "DUPLICATE_PRIORITY",
+        "REVIEW_OVERDUE",
+        "PHONE_UNVERIFIED",
+        "NO_EMERGENCY_CONTACT",
+        "INVALID_RECORD",
     } <= codes
     malformed = [f for f in plan["findings"] if f["code"] == "INVALID_RECORD"]
     assert any("row 12" in f["message"] for f in malformed)
@@ -42,8 +50,11 @@ def test_the_story_runs_and_the_second_plan_is_empty(quickstart: Path) -> None:
     assert sorted(q["customer"] for q in plan["quarantine"]) == ["C001", "C001"]
     accounting = plan["accounting"]
     assert accounting["records"] == (
-        accounting["synced"] + accounting["quarantined"] + accounting["archived"]
-        + accounting["reported"] + accounting["deleted_in_source"]
+        accounting["synced"]
+        + accounting["quarantined"]
+        + accounting["archived"]
+        + accounting["reported"]
+        + accounting["deleted_in_source"]
     )
     assert "created" in first.stdout and "failed 0" in first.stdout
 
@@ -56,7 +67,9 @@ def test_the_story_runs_and_the_second_plan_is_empty(quickstart: Path) -> None:
 def test_the_same_person_written_two_ways_is_one_contact(quickstart: Path) -> None:
     contactsync(quickstart, "reconcile", "--apply")
     out = quickstart / "hub.jsonl"
-    pulled = contactsync(quickstart, "pull", "--system", "hub", "--kind", "emergency", "--out", str(out))
+    pulled = contactsync(
+        quickstart, "pull", "--system", "hub", "--kind", "emergency", "--out", str(out)
+    )
     assert pulled.returncode == 0, pulled.stderr
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     zhang = [r for r in rows if r["name"] == "张某一"]
@@ -76,7 +89,10 @@ def test_the_legacy_export_is_never_written(quickstart: Path) -> None:
 
 def test_the_demo_script_exits_zero() -> None:
     done = subprocess.run(
-        [sys.executable, str(QUICKSTART / "run_demo.py")], text=True, capture_output=True, check=False
+        [sys.executable, str(QUICKSTART / "run_demo.py")],
+        text=True,
+        capture_output=True,
+        check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "The second plan is empty" in done.stdout

@@ -57,8 +57,7 @@ def connectors(as_json: bool) -> None:
         for p in host.plugins()
     ]
     errors = [
-        {"name": e.name, "distribution": e.distribution, "error": e.error}
-        for e in host.load_errors
+        {"name": e.name, "distribution": e.distribution, "error": e.error} for e in host.load_errors
     ]
     if as_json:
         document = {"connectors": rows, "plugins": plugins, "errors": errors}

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from contactsync.cli.app import EXIT_USAGE, Failure, cli, config_option, handle_errors
+from contactsync.cli.app import EXIT_FAILED, EXIT_USAGE, Failure, cli, config_option, handle_errors
 from contactsync.connector import WriteOp
 from contactsync.mapping.convert import to_vendor
 from contactsync.models import CONTACT_ADAPTER, Kind
@@ -26,7 +26,9 @@ def review() -> None:
 @click.option("--customer", required=True, help="The customer key.")
 @click.option("--contact", "key", required=True, help="The emergency contact's contactsync key.")
 @click.option("--by", "reviewer", required=True, help="Who reviewed it.")
-@click.option("--at", "when", help="When (ISO 8601; without a zone, the business time zone). Default: now.")
+@click.option(
+    "--at", "when", help="When (ISO 8601; without a zone, the business time zone). Default: now."
+)
 @handle_errors
 def mark(config_path: Path, customer: str, key: str, reviewer: str, when: str | None) -> None:
     """Mark an emergency contact reviewed; the next reconcile writes it to every system."""
@@ -43,13 +45,13 @@ def mark(config_path: Path, customer: str, key: str, reviewer: str, when: str | 
             stamp = datetime.now(UTC)
         if stamp.astimezone(UTC) > datetime.now(UTC):
             raise Failure(f"--at {when!r} is in the future", EXIT_USAGE)
-        links = [l for l in ws.store.links_for_key(key) if l.kind == Kind.EMERGENCY.value]
+        links = [link for link in ws.store.links_for_key(key) if link.kind == Kind.EMERGENCY.value]
         if not links:
             raise Failure(
                 f"no emergency contact with key {key!r} has been synced yet; run reconcile first",
                 EXIT_USAGE,
             )
-        if all(l.customer != customer for l in links):
+        if all(link.customer != customer for link in links):
             raise Failure(f"contact {key!r} does not belong to customer {customer!r}", EXIT_USAGE)
         ws.store.mark_reviewed(key, customer, reviewer, stamp.astimezone(UTC))
         click.echo(f"marked {key} reviewed by {reviewer} at {stamp.astimezone(UTC).isoformat()}")
@@ -70,9 +72,22 @@ def list_cmd(config_path: Path, customer: str | None, as_json: bool) -> None:
     with Workspace.open(config_path, resolve_credentials=False) as ws:
         entries = ws.store.quarantined(customer)
         if as_json:
-            click.echo(json.dumps(
-                [{"key": e.key, "customer": e.customer, "kind": e.kind, "reason": e.reason,
-                  "name": e.data.get("name")} for e in entries], ensure_ascii=False, indent=2))
+            click.echo(
+                json.dumps(
+                    [
+                        {
+                            "key": e.key,
+                            "customer": e.customer,
+                            "kind": e.kind,
+                            "reason": e.reason,
+                            "name": e.data.get("name"),
+                        }
+                        for e in entries
+                    ],
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
             return
         for e in entries:
             click.echo(f"{e.customer}  {e.key}  {e.data.get('name')!s}  {e.reason}")
@@ -83,7 +98,9 @@ def list_cmd(config_path: Path, customer: str | None, as_json: bool) -> None:
 @quarantine.command("restore")
 @click.argument("key")
 @config_option
-@click.option("--system", "system_name", help="Where to write it back (default: the first writable system).")
+@click.option(
+    "--system", "system_name", help="Where to write it back (default: the first writable system)."
+)
 @handle_errors
 def restore(key: str, config_path: Path, system_name: str | None) -> None:
     """Write a quarantined contact back to one system and release it from quarantine.
@@ -107,7 +124,7 @@ def restore(key: str, config_path: Path, system_name: str | None) -> None:
         op = WriteOp("create", key, to_vendor(om, contact), None, f"restore-{key}")
         result = next(iter(handle.connector.push(kind, [op])))
         if not result.ok:
-            error = result.error
-            raise Failure(f"{handle.name} refused it: {error.code if error else ''} {error.message if error else ''}", 3)
+            said = f"{result.error.code} {result.error.message}" if result.error else "no reason"
+            raise Failure(f"{handle.name} refused it: {said}", EXIT_FAILED)
         ws.store.restore(key)
         click.echo(f"restored {key} to {handle.name}")

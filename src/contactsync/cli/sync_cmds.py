@@ -9,8 +9,8 @@ import click
 
 from contactsync.cli.app import (
     EXIT_FAILED,
-    F,
     EXIT_FINDINGS,
+    F,
     Failure,
     cli,
     config_option,
@@ -33,19 +33,29 @@ def _exit_for(plan: Plan, summary: ApplySummary | None = None) -> None:
 
 
 def _options(func: F) -> F:
-    func = click.option("--full", is_flag=True, help="Read everything, ignoring stored cursors.")(func)
+    func = click.option("--full", is_flag=True, help="Read everything, ignoring stored cursors.")(
+        func
+    )
     func = click.option(
-        "--migrate-mixed", is_flag=True,
+        "--migrate-mixed",
+        is_flag=True,
         help="Move emergency contacts found in business objects into the emergency object.",
     )(func)
-    func = click.option("--quiet", "-q", is_flag=True, help="Print the summary only, not each finding.")(func)
+    func = click.option(
+        "--quiet", "-q", is_flag=True, help="Print the summary only, not each finding."
+    )(func)
     return func
 
 
 @cli.command()
 @config_option
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_PLAN,
-              show_default=True, help="Where to write the plan.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_PLAN,
+    show_default=True,
+    help="Where to write the plan.",
+)
 @_options
 @handle_errors
 def plan(config_path: Path, out: Path, full: bool, migrate_mixed: bool, quiet: bool) -> None:
@@ -89,8 +99,13 @@ def apply_cmd(plan_file: Path, config_path: Path) -> None:
 @cli.command()
 @config_option
 @click.option("--apply", "do_apply", is_flag=True, help="Apply the plan right away.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_PLAN,
-              show_default=True, help="Where to write the plan.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_PLAN,
+    show_default=True,
+    help="Where to write the plan.",
+)
 @_options
 @handle_errors
 def reconcile(
@@ -118,9 +133,15 @@ def reconcile(
 
 @cli.command()
 @config_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Report on a saved plan instead of reading the systems now.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report on a saved plan instead of reading the systems now.",
+)
 @handle_errors
 def report(config_path: Path, fmt: str, plan_file: Path | None) -> None:
     """Findings by customer, with overdue reviews and their due dates."""

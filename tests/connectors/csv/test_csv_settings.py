@@ -10,7 +10,9 @@ from contactsync_sqlite.settings import SqliteSettings
 
 
 def test_csv_refuses_unknown_settings() -> None:
-    with pytest.raises(ConfigError, match=r"unknown setting\(s\) 'encodng'.*reads delimiter, encoding"):
+    with pytest.raises(
+        ConfigError, match=r"unknown setting\(s\) 'encodng'.*reads delimiter, encoding"
+    ):
         CsvSettings.from_settings({"encodng": "gbk"}, "system 'legacy'")
 
 
