@@ -23,11 +23,11 @@ from contactsync.mapping.model import ObjectMapping
 from contactsync.models import Kind
 from contactsync_csv.archive import ArchiveFile
 from contactsync_csv.csv_file import CsvSheet, iter_csv_rows
-from contactsync_csv.encoding import TextFormat, detect_format, new_file_format
+from contactsync_csv.encoding import TextFormat, detect_format, new_file_format, wrong_codec
 from contactsync_csv.files import archive_path, file_type
 from contactsync_csv.grid import Header, ScannedRow, split_header
 from contactsync_csv.reader import ReadOptions, read_pages
-from contactsync_csv.settings import CsvSettings
+from contactsync_csv.settings import AUTO, CsvSettings
 from contactsync_csv.sheet import EditableSheet
 from contactsync_csv.writer import OperationWriter
 from contactsync_csv.xlsx_file import XlsxSheet, iter_xlsx_rows
@@ -112,6 +112,11 @@ class CsvConnector(Connector):
             options = ReadOptions(self.settings.header_row, self.settings.page_size, None)
         else:
             text_format = self._format(path)
+            if self.settings.encoding != AUTO and wrong_codec(path, text_format.codec):
+                raise ConfigError(
+                    f"{path}: is not valid {self.settings.encoding} text; "
+                    "check the system's 'encoding' setting (or set it to 'auto')"
+                )
             rows = iter_csv_rows(path, text_format, self.settings.delimiter)
             options = ReadOptions(
                 self.settings.header_row, self.settings.page_size, "", text_format.codec

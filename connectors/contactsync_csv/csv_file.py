@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from contactsync.errors import ConfigError
-from contactsync_csv.cells import is_blank_row, to_csv_text
+from contactsync_csv.cells import is_blank_row, row_has_undecodable, to_csv_text
 from contactsync_csv.encoding import TextFormat
 from contactsync_csv.grid import ScannedRow, split_header
 from contactsync_csv.sheet import EditableSheet, Handle
@@ -35,7 +35,11 @@ def iter_csv_rows(
     lone surrogates (see ``cells.has_undecodable``).
     """
     with _open_text(path, text_format) as handle:
-        reader = csv.reader(handle, delimiter=delimiter, quotechar='"', doublequote=True)
+        # strict: an unclosed quote is an error at the end of the file, not a silent cell
+        # that swallowed every row after it.
+        reader = csv.reader(
+            handle, delimiter=delimiter, quotechar='"', doublequote=True, strict=True
+        )
         number = 0
         while True:
             try:
@@ -44,7 +48,12 @@ def iter_csv_rows(
                 return
             except csv.Error as exc:
                 number += 1
-                yield ScannedRow(number, [], f"cannot be parsed as CSV ({exc})")
+                hint = (
+                    "; a quote opened here is never closed, so the rows after it are unread"
+                    if "unexpected end of data" in str(exc)
+                    else ""
+                )
+                yield ScannedRow(number, [], f"cannot be parsed as CSV ({exc}){hint}")
                 continue
             except OSError as exc:
                 raise ConfigError(f"{path}: cannot be read ({exc})") from None
@@ -100,6 +109,11 @@ class CsvSheet(EditableSheet):
                 raise ConfigError(
                     f"{path}: row {row.number} {row.problem}; "
                     "fix it before contactsync writes to this file"
+                )
+            if row_has_undecodable(row.cells):  # rewriting would mix two encodings
+                raise ConfigError(
+                    f"{path}: row {row.number} is not valid {text_format.codec} text; fix the "
+                    "file or the 'encoding' setting before contactsync writes to it"
                 )
             rows.append(row)
         split = split_header(rows, vendor_fields, header_row)

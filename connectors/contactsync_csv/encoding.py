@@ -101,6 +101,15 @@ def _guess(path: Path) -> tuple[str, bool]:
     return _charset_normalizer_guess(path) or best, False
 
 
+def wrong_codec(path: Path, codec: str) -> bool:
+    """Whether ``codec`` is plainly the wrong reading of ``path``: more lines fail to decode
+    than a few damaged rows would explain (those are reported row by row instead)."""
+    if _decodes(path, codec)[0]:
+        return False
+    bad, lines = _bad_lines(path, codec)
+    return bad > max(3, lines // 100)
+
+
 def _decodes(path: Path, codec: str) -> tuple[bool, bool]:
     """Whether all of ``path`` decodes strictly as ``codec``, and whether it is ASCII."""
     decoder = codecs.getincrementaldecoder(codec)(errors="strict")

@@ -206,4 +206,4 @@ def _dumps(data: Any) -> bytes:
     return (
         json.dumps(data, sort_keys=True, ensure_ascii=False, indent=1, separators=(",", ": "))
         + "\n"
-    ).encode("utf-8")
+    ).encode("utf-8", "backslashreplace")  # undecodable bytes read from a file never crash it

@@ -203,3 +203,21 @@ def test_xlsx_formula_cells_read_as_their_cached_values(tmp_path: Path) -> None:
     book.save(tmp_path / "c.xlsx")
     (got,) = records(csv_connector(tmp_path, "c.xlsx", "key", ["name"]).pull(Kind.BUSINESS))
     assert got.values["phone"] == "=HYPERLINK(1)"  # the neutralising quote is removed
+
+
+def test_a_plainly_wrong_encoding_setting_is_a_config_error(tmp_path: Path) -> None:
+    from contactsync.errors import ConfigError
+
+    rows = "".join(f"张{i},1380013800{i}\n" for i in range(8))
+    (tmp_path / "c.csv").write_bytes(("姓名,电话\n" + rows).encode("gbk"))
+    connector = csv_connector(tmp_path, "c.csv", "电话", ["姓名"], encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"c\.csv: is not valid utf-8 text; check"):
+        list(connector.pull(Kind.BUSINESS))
+
+
+def test_an_unclosed_quote_is_reported_not_swallowed(tmp_path: Path) -> None:
+    write(tmp_path / "c.csv", 'key,name\nk1,a\nk2,"b\nk3,c\nk4,d\n')
+    pages = list(csv_connector(tmp_path, "c.csv", "key", ["name"]).pull(Kind.BUSINESS))
+    assert [r.record_id for r in records(pages)] == ["k1"]
+    (error,) = errors(pages)
+    assert "row 3" in error.reason and "never closed" in error.reason

@@ -324,3 +324,16 @@ def test_an_empty_file_is_a_new_file_and_no_op_pushes_create_nothing(
     assert [r.record_id for r in records(connector.pull(Kind.BUSINESS))] == ["k1"]
     if name == "c.csv":
         assert (tmp_path / name).read_bytes() == b"\xef\xbb\xbfkey,name\r\nk1,Ann\r\n"
+
+
+def test_a_file_with_undecodable_rows_is_never_rewritten(tmp_path: Path) -> None:
+    from contactsync.errors import ConfigError
+
+    good = "key,name\nk1,张三\n".encode("gbk")
+    data = good + b"k2,\x80\xa1\n" + "k3,李四\n".encode("gbk")
+    (tmp_path / "c.csv").write_bytes(data)
+    connector = csv_connector(tmp_path, "c.csv", "key", ["name"], encoding="gbk")
+    assert len(errors(connector.pull(Kind.BUSINESS))) == 1  # reported, the rest read
+    with pytest.raises(ConfigError, match="row 3 is not valid gbk text"):
+        list(connector.push(Kind.BUSINESS, [update("k1", {"name": "张三丰"})]))
+    assert (tmp_path / "c.csv").read_bytes() == data
