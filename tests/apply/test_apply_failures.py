@@ -72,3 +72,20 @@ def test_a_refused_record_is_reported_and_retried_next_time(
             assert reconcile(ws, as_of=AS_OF).plan.empty
     finally:
         REFUSE.clear()
+
+
+def test_a_vanished_file_is_never_read_as_everyone_deleted(
+    make_workspace: Callable[..., Workspace], tmp_path: Path
+) -> None:
+    import pytest
+
+    from contactsync.errors import ConfigError
+
+    with make_workspace(3) as ws:
+        assert apply_plan(ws, reconcile(ws, as_of=AS_OF).plan).ok
+    (tmp_path / "source" / "emergency.csv").rename(tmp_path / "moved.csv")
+    with make_workspace() as ws, pytest.raises(ConfigError, match="held 3 at the last sync"):
+        reconcile(ws, as_of=AS_OF)
+    (tmp_path / "moved.csv").rename(tmp_path / "source" / "emergency.csv")
+    with make_workspace() as ws:
+        assert reconcile(ws, as_of=AS_OF).plan.empty

@@ -10,6 +10,7 @@ from time import perf_counter
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from contactsync.errors import ConfigError
 from contactsync.findings import Code, Finding
 from contactsync.models import CONTACT_ADAPTER, Kind, json_datetime
 from contactsync.plan import Operation, Plan, QuarantineItem
@@ -70,6 +71,7 @@ def reconcile(
     store = ws.store
     links = {(link.system, link.object, link.record_id): link.key for link in store.load_links()}
     bases = {name: load_system_bases(ws, name) for name in ws.systems}
+    refuse_vanished_objects(snapshot, bases)
     held = store.quarantined()
     quarantined = {q.key: q.data for q in held}
     review_marks = _review_marks(ws)
@@ -160,6 +162,30 @@ def load_system_bases(ws: Workspace, system: str) -> dict[tuple[str, str], BaseS
             for record_id, base in ws.store.load_bases(system, obj).items():
                 found[(obj, record_id)] = base
     return found
+
+
+def refuse_vanished_objects(
+    snapshot: Snapshot, bases: dict[str, dict[tuple[str, str], BaseSnapshot]]
+) -> None:
+    """Stop when a complete read of an object finds nothing where the last sync saw records.
+
+    A file moved away, a wrong path or an emptied table would otherwise read as "every
+    contact was deleted" and be archived everywhere.
+
+    Raises:
+        ConfigError: naming the system, the object and how many records it held.
+    """
+    seen = {(r.system, r.object) for r in snapshot.records}
+    for (system, obj), read in sorted(snapshot.objects.items()):
+        if not read.complete or (system, obj) in seen or read.pulled:
+            continue
+        held = sum(1 for (o, _) in bases.get(system, {}) if o == obj)
+        if held:
+            raise ConfigError(
+                f"system {system!r}: {obj!r} holds no record now, but held {held} at the "
+                "last sync; if the file or table moved, fix the configuration. Nothing was "
+                "planned: an empty read is never taken as deleting everyone."
+            )
 
 
 def _target(ws: Workspace, name: str) -> SystemTarget:
