@@ -84,6 +84,8 @@ def apply_plan(
         for item in fresh.plan.quarantine:
             store.quarantine(item.key, item.customer, item.kind, item.reason, item.values, run_id)
             summary.quarantined += 1
+        for key in fresh.plan.released:  # a place under the cap came free
+            store.restore(key, run_id)
         for batch_no, (system, obj, kind, ops) in enumerate(_batches(ws, fresh.plan.operations)):
             outcomes.extend(_send(ws, run_id, plan.plan_id, system, obj, kind, batch_no, ops))
             if on_batch is not None:

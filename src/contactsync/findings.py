@@ -26,6 +26,7 @@ class Code(StrEnum):
     DELETED = "DELETED"
     DEFERRED = "DEFERRED"
     WRITE_FAILED = "WRITE_FAILED"
+    RELEASED = "RELEASED"
 
 
 # Codes that need a person (exit code 1). The rest are informational.

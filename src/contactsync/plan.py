@@ -127,6 +127,8 @@ class Plan:
     findings: list[Finding]
     accounting: dict[str, int]
     options: dict[str, Any] = field(default_factory=dict)
+    released: list[str] = field(default_factory=list)
+    """Keys leaving quarantine because a place under the cap came free."""
     schema_version: int = PLAN_SCHEMA_VERSION
 
     @property
@@ -135,8 +137,8 @@ class Plan:
 
     @property
     def empty(self) -> bool:
-        """No write to any system and nothing new to quarantine."""
-        return not self.operations and not self.quarantine
+        """No write to any system, nothing new to quarantine, nothing to release."""
+        return not self.operations and not self.quarantine and not self.released
 
     def _body(self) -> dict[str, Any]:
         return {
@@ -146,6 +148,7 @@ class Plan:
             "inputs": self.inputs,
             "operations": [op.to_json() for op in sorted(self.operations, key=Operation.sort_key)],
             "quarantine": [q.to_json() for q in sorted(self.quarantine, key=lambda q: q.key)],
+            "released": sorted(self.released),
             "findings": [f.to_json() for f in sorted(self.findings, key=Finding.sort_key)],
             "accounting": self.accounting,
         }
@@ -191,6 +194,7 @@ class Plan:
                 inputs=data["inputs"],
                 operations=[Operation.from_json(op) for op in data["operations"]],
                 quarantine=[QuarantineItem.from_json(q) for q in data["quarantine"]],
+                released=[str(key) for key in data.get("released", [])],
                 findings=[Finding.from_json(f) for f in data["findings"]],
                 accounting=data["accounting"],
                 options=data.get("options", {}),

@@ -81,13 +81,25 @@ def _context(quarantined: dict[str, str] | None = None, **policy: Any) -> Policy
 
 def test_quarantine_is_sticky_whatever_the_ranking_says_now() -> None:
     held = group("q", priority=1, decision_authority=True)
-    others = [group(k, priority=2) for k in ("a", "b")]
+    others = [group(k, priority=2) for k in ("a", "b", "c")]
     draft = CustomerDraft("C1", [held, *others])
 
     EmergencyCapPolicy().evaluate(draft, _context({"q": "over the cap earlier"}))
 
     assert held.quarantine == "over the cap earlier"
-    assert [g.quarantine for g in others] == [None, None]
+    assert [g.quarantine for g in others] == [None, None, None]
+
+
+def test_a_free_place_releases_from_quarantine_in_ranking_order() -> None:
+    best = group("q1", priority=1, decision_authority=True)
+    second = group("q2", priority=2)
+    kept = [group(k, priority=2) for k in ("a", "b")]
+    draft = CustomerDraft("C1", [second, best, *kept])
+
+    EmergencyCapPolicy().evaluate(draft, _context({"q1": "earlier", "q2": "earlier"}))
+
+    assert (best.quarantine, best.released) == (None, True)
+    assert (second.quarantine, second.released) == ("earlier", False)
 
 
 # -- bounds -------------------------------------------------------------------------------
@@ -134,17 +146,18 @@ def test_too_few_emergency_contacts_is_reported(
         assert found[0].details == {"count": count, "min": low}
 
 
-def test_a_customer_whose_contacts_are_all_quarantined_has_none(
+def test_a_customer_whose_contacts_are_all_quarantined_gets_them_back(
     scenario: Callable[..., Scenario],
 ) -> None:
     built: Scenario = scenario()
     built.hub(_customer_with(1))
     with built.workspace() as ws:
-        ws.store.quarantine("C1-h1", "C1", "emergency", "held back by a person", {"name": "人1"})
+        ws.store.quarantine("C1-h1", "C1", "emergency", "held back earlier", {"name": "人1"})
 
     result = built.plan()
 
-    assert [f.details["count"] for f in findings(result, "NO_EMERGENCY_CONTACT")] == [0]
+    assert findings(result, "NO_EMERGENCY_CONTACT") == []
+    assert result.plan.released == ["C1-h1"]
 
 
 @pytest.mark.parametrize("bounds", [{"emergency_max": 4}, {"emergency_min": 0},
@@ -353,3 +366,30 @@ def test_a_cap_finding_never_names_a_phone_or_email(scenario: Callable[..., Scen
     for finding in findings(result, "CAP_EXCEEDED"):
         assert "@" not in finding.message and "138001380" not in finding.message
         assert finding.code is Code.CAP_EXCEEDED
+
+
+def test_a_place_freed_under_the_cap_releases_the_best_quarantined_contact(
+    scenario: Callable[..., Scenario],
+) -> None:
+    built: Scenario = scenario()
+    built.hub()
+    built.csv("branch", [
+        emergency("C1", "甲", "13800138001", priority=1),
+        emergency("C1", "乙", "13800138002", priority=2),
+        emergency("C1", "丙", "13800138003", priority=3, authority=True),
+        emergency("C1", "丁", "13800138004", priority=3),
+    ])
+    first, _ = built.sync()
+    (held,) = first.plan.quarantine
+    assert held.values["name"] == "丁"
+
+    built.remove_csv("branch", Kind.EMERGENCY, "乙")  # a kept contact leaves
+    second, summary = built.sync()
+    assert not summary.failed
+    assert second.plan.released == [held.key]
+    assert [f.key for f in findings(second, "RELEASED")] == [held.key]
+    with built.workspace() as ws:
+        assert not ws.store.is_quarantined(held.key)
+    names = {r["name"] for r in built.raw_rows("hub", Kind.EMERGENCY)}
+    assert names == {"甲", "丙", "丁"}  # 乙 archived, 丁 back: three again, never more
+    assert built.plan().plan.empty

@@ -2,8 +2,10 @@
 
 Over the cap, the top ``emergency_max`` in the order of ``policies.ranking`` are kept; the
 rest go to quarantine (never deleted, never pushed to a system that lacks them). A contact
-in quarantine stays there until a person restores it. ``NO_EMERGENCY_CONTACT`` counts the
-contacts kept, so quarantined ones do not make up for missing ones.
+in quarantine stays there while the kept ones fill the cap, so the kept set does not shift
+from run to run; when a place comes free (a kept contact is deleted), the best of those in
+quarantine, in the same order, is released (``RELEASED``) and synced again.
+``NO_EMERGENCY_CONTACT`` counts the contacts kept.
 
 A system that already holds more than the cap is reported; its count is its rows (a
 duplicate or an unreadable row counts too). With ``enforce_cap`` the planner archives its
@@ -31,6 +33,20 @@ class EmergencyCapPolicy:
             if group.key in context.quarantined:
                 group.quarantine = context.quarantined[group.key]
         held_back = [g for g in live if g.quarantine is not None]
+        order = ranked([g for g in live if g.quarantine is None])
+        # A place freed under the cap (a kept contact deleted) goes back to the best of
+        # those in quarantine, in the same documented order; apply releases them.
+        for group in ranked(held_back)[: max(high - len(order), 0)]:
+            group.quarantine = None
+            group.released = True
+            held_back.remove(group)
+            draft.add(
+                Code.RELEASED,
+                f"emergency contact {group.merged_values.get('name')!r} ({group.key}) leaves "
+                f"quarantine: customer {draft.customer!r} has a free place under the cap",
+                records=group.refs(),
+                key=group.key,
+            )
         order = ranked([g for g in live if g.quarantine is None])
         for position, group in enumerate(order[high:], start=high + 1):
             group.quarantine = (

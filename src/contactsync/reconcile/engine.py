@@ -147,6 +147,7 @@ def reconcile(
         findings=sorted(findings, key=Finding.sort_key),
         accounting=accounting,
         options={"full": full, "migrate_mixed": migrate_mixed},
+        released=sorted(g.key for g in all_groups if g.released),
     )
     ws.host.reviews_due(sorted(due, key=lambda d: d.sort_key))
     return Reconciliation(plan, snapshot, all_groups, bases)

@@ -142,6 +142,8 @@ class Group:
     deleted_by: str | None = None
     deleted_in: str | None = None
     quarantine: str | None = None
+    released: bool = False
+    """Taken out of quarantine by this plan (a place under the cap came free)."""
     newest_update: datetime | None = None
     unreadable_in: set[str] = field(default_factory=set)
     changed: bool = False
