@@ -62,6 +62,13 @@ def apply_plan(
             running the same apply again resumes.
     """
     store = ws.store
+    finished = [r for r in store.runs(plan.plan_id) if r.kind == "apply" and r.status == "done"]
+    if finished and not plan.empty:  # an empty plan has nothing to repeat
+        raise StalePlan(
+            f"plan {plan.plan_id[:12]} was already applied at "
+            f"{finished[-1].finished_at or finished[-1].started_at:%Y-%m-%d %H:%M} UTC; "
+            "run `contactsync plan` for what is left to do"
+        )
     resumed = bool(store.unfinished_runs(plan.plan_id))
     fresh = reconcile(
         ws,

@@ -129,7 +129,9 @@ class Workspace:
             try:
                 connector = spec.factory(context)
             except ConfigError as exc:
-                raise ConfigError(f"system {name!r}: {exc}") from None
+                text = str(exc)
+                prefix = f"system {name!r}: "
+                raise ConfigError(text if text.startswith(prefix) else prefix + text) from None
             systems[name] = SystemHandle(system, spec, mapping, connector)
         return cls(cfg, plugin_host, systems)
 

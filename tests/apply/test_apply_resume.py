@@ -125,3 +125,17 @@ def test_a_crash_between_batches_resumes_without_duplicates(
         assert len({customer for _, customer in rows}) == count  # one per customer: no duplicate
     with make_workspace() as ws:
         assert reconcile(ws, as_of=AS_OF).plan.empty
+
+
+def test_applying_the_same_plan_twice_says_it_was_applied(
+    make_workspace: Callable[..., Workspace],
+) -> None:
+    with make_workspace(2) as ws:
+        plan = reconcile(ws, as_of=AS_OF).plan
+        assert apply_plan(ws, plan).ok
+    with make_workspace() as ws, pytest.raises(StalePlan, match="was already applied"):
+        apply_plan(ws, plan)
+    with make_workspace() as ws:  # what cron runs: plan afresh, then apply
+        empty = reconcile(ws, as_of=AS_OF).plan
+        assert empty.empty
+        assert apply_plan(ws, empty).ok

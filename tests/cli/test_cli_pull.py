@@ -271,3 +271,28 @@ credentials = { token = { env = "CONTACTSYNC_TEST_UNSET_TOKEN" } }
     )
     assert result.exit_code == 0, result.output
     assert '"name": "张某一"' in out.read_text(encoding="utf-8")
+
+
+def test_pull_masks_values_and_exits_one_when_a_value_is_dropped(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from contactsync.cli import cli
+
+    (tmp_path / "people.csv").write_text(
+        "contactsync_key,customer,name,phone,title,department,tags,updated_at\n"
+        ",C1,张某一,13800138000,经理,采购部,,not-a-date 13912345678\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "contactsync.toml").write_text(
+        '[systems.sheet]\nconnector = "csv"\n'
+        'objects = { business = "people.csv", emergency = "people_emergency.csv" }\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["pull", "--config", str(tmp_path / "contactsync.toml"), "--system", "sheet",
+         "--kind", "business", "--out", str(tmp_path / "out.jsonl")],
+    )
+    assert result.exit_code == 1
+    assert "updated_at" in result.output and "value problem" in result.output
+    assert "13912345678" not in result.output and "5678" in result.output

@@ -19,6 +19,7 @@ from contactsync.cli.app import (
 )
 from contactsync.models import Kind
 from contactsync.plugins import get_host
+from contactsync.redact import mask_text
 from contactsync.runtime import Workspace
 
 
@@ -174,12 +175,14 @@ def pull(config_path: Path, system_name: str, kind: str, out: Path) -> None:
                 reason = exc.strerror or str(exc)
                 raise Failure(f"--out {out}: cannot write ({reason})", EXIT_FAILED) from None
         for finding in snapshot.findings:
-            click.echo(f"{finding.code.value}: {finding.message}", err=True)
+            click.echo(f"{finding.code.value}: {mask_text(finding.message)}", err=True)
+        dropped = len(snapshot.findings) - snapshot.rejected
         click.echo(
             f"wrote {len(lines)} {kind} contact(s) from {system_name}"
             + (f" to {out}" if not to_stdout else "")
-            + f"; {snapshot.rejected} row(s) rejected",
+            + f"; {snapshot.rejected} row(s) rejected"
+            + (f", {dropped} value problem(s) reported" if dropped else ""),
             err=True,
         )
-        if snapshot.rejected:
+        if snapshot.findings:  # a rejected row or a value that could not be read
             raise SystemExit(EXIT_FINDINGS)

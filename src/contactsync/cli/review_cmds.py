@@ -15,6 +15,8 @@ from contactsync.mapping.convert import to_vendor
 from contactsync.models import CONTACT_ADAPTER, Kind
 from contactsync.runtime import Workspace
 
+EARLIEST_REVIEW_YEAR = 2000
+
 
 @cli.group()
 def review() -> None:
@@ -45,6 +47,12 @@ def mark(config_path: Path, customer: str, key: str, reviewer: str, when: str | 
             stamp = datetime.now(UTC)
         if stamp.astimezone(UTC) > datetime.now(UTC):
             raise Failure(f"--at {when!r} is in the future", EXIT_USAGE)
+        if stamp.year < EARLIEST_REVIEW_YEAR:
+            raise Failure(
+                f"--at {when!r} is before {EARLIEST_REVIEW_YEAR}: not a review date", EXIT_USAGE
+            )
+        if not reviewer.strip():
+            raise Failure("--by must name who reviewed the contact", EXIT_USAGE)
         links = [link for link in ws.store.links_for_key(key) if link.kind == Kind.EMERGENCY.value]
         if not links:
             raise Failure(
@@ -53,7 +61,7 @@ def mark(config_path: Path, customer: str, key: str, reviewer: str, when: str | 
             )
         if all(link.customer != customer for link in links):
             raise Failure(f"contact {key!r} does not belong to customer {customer!r}", EXIT_USAGE)
-        ws.store.mark_reviewed(key, customer, reviewer, stamp.astimezone(UTC))
+        ws.store.mark_reviewed(key, customer, reviewer.strip(), stamp.astimezone(UTC))
         click.echo(f"marked {key} reviewed by {reviewer} at {stamp.astimezone(UTC).isoformat()}")
 
 

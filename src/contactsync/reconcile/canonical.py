@@ -18,6 +18,7 @@ from contactsync.models import Kind, Phone, Provenance, build_contact
 from contactsync.normalize import email_problem, normalize_email, phone_region
 from contactsync.plugins import PluginHost
 from contactsync.reconcile.records import AnyContact
+from contactsync.redact import mask_text
 
 VALUE_DUMP_EXCLUDE = frozenset({"provenance", "kind"})
 
@@ -81,7 +82,8 @@ class Canonicalizer:
             Finding(
                 Code.INVALID_VALUE,
                 _text(canonical.get("customer")),
-                f"{location}: field {p.field!r} (column {p.vendor_field!r}) ignored: {p.reason}",
+                f"{location}: field {p.field!r} (column {p.vendor_field!r}) ignored: "
+                f"{mask_text(p.reason)}",
                 records=(str(location),),
             )
             for p in problems
