@@ -55,6 +55,16 @@ class SystemHandle:
         return self.mapping.has(kind) and kind in self.connector.capabilities.kinds
 
 
+def redact_url(url: str) -> str:
+    """``url`` without a password (``postgresql://user:***@host/db``)."""
+    head, sep, rest = url.partition("://")
+    if "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{head}{sep}{user}:***@{host}"
+
+
 def load_system_mapping(system: SystemConfig, spec: ConnectorSpec, base_dir: Path) -> SystemMapping:
     """The system's mapping: its own file or the connector's default, with overrides."""
     # A default mapping name is looked up among the packaged mappings only, never in the
@@ -139,9 +149,18 @@ class Workspace:
     def store(self) -> StateStore:
         """The state store, opened on first use."""
         if self._store is None:
+            from sqlalchemy.exc import DatabaseError
+
             from contactsync.state import StateStore
 
-            self._store = StateStore.open(self.config.state_url)
+            try:
+                self._store = StateStore.open(self.config.state_url)
+            except DatabaseError as exc:  # a damaged or foreign file: say which one
+                reason = " ".join(str(exc.orig or exc).split())
+                raise ConfigError(
+                    f"state store {redact_url(self.config.state_url)}: cannot be used "
+                    f"({reason}); point [state] url elsewhere or restore it from a backup"
+                ) from None
         return self._store
 
     def ordered_systems(self) -> list[SystemHandle]:
