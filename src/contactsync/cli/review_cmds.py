@@ -13,7 +13,7 @@ from contactsync.cli.app import EXIT_FAILED, EXIT_USAGE, Failure, cli, config_op
 from contactsync.connector import WriteOp
 from contactsync.mapping.convert import to_vendor
 from contactsync.models import CONTACT_ADAPTER, Kind
-from contactsync.runtime import Workspace
+from contactsync.runtime import SystemHandle, Workspace
 
 EARLIEST_REVIEW_YEAR = 2000
 
@@ -121,12 +121,27 @@ def restore(key: str, config_path: Path, system_name: str | None) -> None:
         if entry is None:
             raise Failure(f"{key!r} is not in quarantine", EXIT_USAGE)
         kind = Kind(entry.kind)
-        candidates = [h for h in ws.ordered_systems() if h.writable and h.stores(kind)]
         if system_name:
-            candidates = [h for h in candidates if h.name == system_name]
+            chosen = ws.systems.get(ws.config.system(system_name).name)  # unknown: named
+            if chosen is None or not chosen.writable:
+                raise Failure(f"system {system_name!r} is read-only here", EXIT_USAGE)
+            if not chosen.stores(kind):
+                raise Failure(f"system {system_name!r} stores no {kind.value} contacts", EXIT_USAGE)
+            candidates = [chosen]
+        else:
+            candidates = [h for h in ws.ordered_systems() if h.writable and h.stores(kind)]
         if not candidates:
             raise Failure(f"no writable system stores {kind.value} contacts", EXIT_USAGE)
         handle = candidates[0]
+        if kind == Kind.EMERGENCY:
+            holding = _emergency_count(ws, handle, entry.customer)
+            cap = ws.config.policy.emergency_max
+            if holding >= cap:
+                raise Failure(
+                    f"system {handle.name!r} already holds {holding} emergency contact(s) for "
+                    f"customer {entry.customer!r} (the cap is {cap}); archive one there first",
+                    EXIT_USAGE,
+                )
         om = handle.mapping.for_kind(kind)
         contact = CONTACT_ADAPTER.validate_python({**entry.data, "kind": kind.value})
         op = WriteOp("create", key, to_vendor(om, contact), None, f"restore-{key}")
@@ -136,3 +151,13 @@ def restore(key: str, config_path: Path, system_name: str | None) -> None:
             raise Failure(f"{handle.name} refused it: {said}", EXIT_FAILED)
         ws.store.restore(key)
         click.echo(f"restored {key} to {handle.name}")
+
+
+def _emergency_count(ws: Workspace, handle: SystemHandle, customer: str) -> int:
+    """How many emergency contacts ``handle`` holds for ``customer`` now."""
+    from contactsync.reconcile.read import read_object
+    from contactsync.reconcile.records import Snapshot
+
+    snapshot = Snapshot()
+    read_object(ws, handle, Kind.EMERGENCY, snapshot, full=True, progress=None)
+    return sum(1 for record in snapshot.records if record.customer == customer and not record.mixed)
