@@ -61,7 +61,8 @@ def test_restore_writes_it_back_when_there_is_room(synced: Path) -> None:
     assert (code, out.strip()) == (0, f"restored {key} to hub")
     with sqlite3.connect(hub) as db:
         live = db.execute(
-            "SELECT record_id FROM emergency_contacts WHERE customer = 'C001' AND archived_at IS NULL"
+            "SELECT record_id FROM emergency_contacts"
+            " WHERE customer = 'C001' AND archived_at IS NULL"
         ).fetchall()
     assert key in {row[0] for row in live} and len(live) == 3
     _, out = run("quarantine", "list", "--json", "--config", str(synced))
