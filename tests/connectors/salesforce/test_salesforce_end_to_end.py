@@ -147,7 +147,7 @@ def test_a_change_made_in_salesforce_reaches_the_hub_then_all_is_quiet(
 
 
 class _EmulatorSessions:
-    """A plugin handing out sessions routed to the emulator (the hook is proposed)."""
+    """A plugin handing out sessions routed to the emulator (`contactsync_http_session`)."""
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -167,3 +167,31 @@ def test_a_plugin_can_give_the_cli_its_http_sessions(
         session = ws.systems["crm"].connector.context.session
         assert session is not None
         assert any(isinstance(a, LoopbackRouting) for a in session.adapters.values())
+
+
+def test_the_cli_reconcile_apply_syncs_and_the_second_plan_is_empty(
+    org: tuple[SalesforceEmulator, RunningEmulator],
+    workspace_files: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from contactsync.cli import cli
+
+    app, server = org
+    host = PluginHost(extra_plugins=[("emulator-sessions", _EmulatorSessions(server.url))])
+    monkeypatch.setattr("contactsync.runtime.get_host", lambda: host)
+    plans = workspace_files.parent
+    first = CliRunner().invoke(
+        cli,
+        ["reconcile", "--apply", "--quiet", "--config", str(workspace_files),
+         "--out", str(plans / "first.json")],
+    )  # fmt: skip
+    assert first.exit_code in (0, 1), first.output  # 1: findings that need a person
+    assert "failed 0" in first.output and "e2e-secret" not in first.output
+    assert _keys(app, "Emergency_Contact__c") == ["e-c001-1", "e-c001-2", "e-c002-1"]
+    second = CliRunner().invoke(
+        cli, ["plan", "--config", str(workspace_files), "--out", str(plans / "second.json")]
+    )
+    assert second.exit_code in (0, 1), second.output
+    assert "no changes" in second.output
