@@ -120,8 +120,12 @@ class Workspace:
         for name, system in cfg.systems.items():
             if name not in wanted:
                 continue
-            spec = plugin_host.connector(system.connector)
-            mapping = load_system_mapping(system, spec, cfg.base_dir)
+            where = f"{cfg.path}: [systems.{name}]"
+            try:
+                spec = plugin_host.connector(system.connector)
+                mapping = load_system_mapping(system, spec, cfg.base_dir)
+            except ConfigError as exc:  # name the configuration too, not only the mapping
+                raise ConfigError(f"{where}: {exc}") from None
             settings = dict(system.settings)
             if resolve_credentials:
                 settings["credentials"] = system.resolve_credentials()

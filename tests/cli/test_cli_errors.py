@@ -109,7 +109,8 @@ def test_the_console_script_prints_one_line_and_no_traceback(tmp_path: Path) -> 
     completed = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, check=False)
     assert completed.returncode == 2
     assert completed.stderr.count("\n") == 1
-    assert completed.stderr.startswith("contactsync: error: no connector named 'nosuch'")
+    assert completed.stderr.startswith("contactsync: error: ")
+    assert "contactsync.toml: [systems.crm]: no connector named 'nosuch'" in completed.stderr
     debug = subprocess.run(
         [sys.executable, "-m", "contactsync", "--debug", "check"],
         capture_output=True, text=True, cwd=tmp_path, check=False,
