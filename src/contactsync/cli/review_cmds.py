@@ -100,7 +100,11 @@ def list_cmd(config_path: Path, customer: str | None, as_json: bool) -> None:
         for e in entries:
             click.echo(f"{e.customer}  {e.key}  {e.data.get('name')!s}  {e.reason}")
         if not entries:
-            click.echo("the quarantine is empty")
+            click.echo(
+                f"no quarantined contact for customer {customer!r}"
+                if customer
+                else "the quarantine is empty"
+            )
 
 
 @quarantine.command("restore")
