@@ -15,8 +15,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -30,6 +28,7 @@ from contactsync.plan import Operation, Plan
 from contactsync.reconcile.canonical import Canonicalizer, dump_values
 from contactsync.reconcile.engine import Reconciliation, reconcile
 from contactsync.reconcile.read import Progress
+from contactsync.reconcile.records import KIND_KEY
 from contactsync.report import ApplySummary, FailedWrite
 from contactsync.runtime import Workspace
 from contactsync.state import BaseSnapshot, Link
@@ -371,17 +370,12 @@ def _base(
     run_id: str,
     now: datetime,
 ) -> BaseSnapshot:
-    payload = {**data, "_kind": kind.value}
-    digest = hashlib.sha256(
-        json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
-    ).hexdigest()
-    return BaseSnapshot(
+    return BaseSnapshot(  # the store computes the digest of the canonical JSON
         key=key,
         system=system,
         object=obj,
         record_id=record_id,
-        data=payload,
-        digest=digest,
+        data={**data, KIND_KEY: kind.value},
         run_id=run_id,
         updated_at=now,
     )

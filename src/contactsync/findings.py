@@ -25,7 +25,6 @@ class Code(StrEnum):
     EMAIL_INVALID = "EMAIL_INVALID"
     DELETED = "DELETED"
     DEFERRED = "DEFERRED"
-    WRITE_FAILED = "WRITE_FAILED"
     RELEASED = "RELEASED"
 
 
@@ -42,7 +41,6 @@ NEEDS_PERSON = frozenset(
         Code.AMBIGUOUS_MATCH,
         Code.DUPLICATE_IN_SYSTEM,
         Code.PHONE_UNVERIFIED,
-        Code.WRITE_FAILED,
     }
 )
 

@@ -54,7 +54,6 @@ class ApplySummary:
     quarantined: int = 0
     failed: list[FailedWrite] = field(default_factory=list)
     resumed: bool = False
-    skipped_done: int = 0
 
     @property
     def ok(self) -> bool:

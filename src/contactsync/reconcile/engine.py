@@ -24,6 +24,7 @@ from contactsync.reconcile.planner import (
 )
 from contactsync.reconcile.read import Progress, read_all
 from contactsync.reconcile.records import (
+    KIND_KEY,
     Group,
     Snapshot,
     SystemRecord,
@@ -153,6 +154,11 @@ def reconcile(
     return Reconciliation(plan, snapshot, all_groups, bases)
 
 
+def base_values(base: BaseSnapshot) -> dict[str, Any]:
+    """A base snapshot's canonical values, without the kind it also records."""
+    return {k: v for k, v in base.data.items() if k != KIND_KEY}
+
+
 def load_system_bases(ws: Workspace, system: str) -> dict[tuple[str, str], BaseSnapshot]:
     """A system's base snapshots by (object, record id): ids are unique per object only."""
     found: dict[tuple[str, str], BaseSnapshot] = {}
@@ -208,9 +214,9 @@ def _map_mixed_fields(ws: Workspace, settings: MergeSettings) -> None:
                 if handle.mapping.has(Kind.EMERGENCY)
                 else {}
             )
-            settings.mapped[(name, om.object)] = (
-                settings.mapped.get((name, om.object), frozenset()) | frozenset(fields)
-            )
+            settings.mapped[(name, om.object)] = settings.mapped.get(
+                (name, om.object), frozenset()
+            ) | frozenset(fields)
 
 
 def _merge(
@@ -225,14 +231,13 @@ def _merge(
     for system, member in group.members.items():
         base = bases.get(system, {}).get((member.object, member.record_id))
         if base is not None and base.key == group.key:
-            data = {k: v for k, v in base.data.items() if k != "_kind"}
-            views[system] = BaseView(data, base.updated_at)
+            views[system] = BaseView(base_values(base), base.updated_at)
     merged, notes = merge_group(group, views, settings, ws.host, marks)
     draft.findings.extend(notes)
     stamps = [m.contact.updated_at for m in group.members.values() if m.contact.updated_at]
     group.newest_update = max(stamps) if stamps else None
     try:
-        group.merged = CONTACT_ADAPTER.validate_python(
+        CONTACT_ADAPTER.validate_python(  # the merge must still be a valid contact
             {**merged, "kind": group.kind.value, "key": group.key, "customer": group.customer}
         )
     except ValueError as exc:  # values from valid records; a plugin's choice can break it
@@ -316,7 +321,7 @@ def _mark_deleted(
     changed = []
     for system, member in group.members.items():
         base = bases.get(system, {}).get((member.object, member.record_id))
-        if base is None or {k: v for k, v in base.data.items() if k != "_kind"} != member.values:
+        if base is None or base_values(base) != member.values:
             changed.append(member.ref)
     if changed:
         draft.add(
@@ -341,8 +346,14 @@ def _mark_deleted(
 def unplaced(record: SystemRecord, key: str | None = None) -> Unplaced:
     """``record`` as a row that is in no group."""
     return Unplaced(
-        record.system, record.object, record.record_id, record.kind, record.customer,
-        key or record.contact.key, record.mixed, record.locator,
+        record.system,
+        record.object,
+        record.record_id,
+        record.kind,
+        record.customer,
+        key or record.contact.key,
+        record.mixed,
+        record.locator,
     )
 
 

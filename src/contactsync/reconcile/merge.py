@@ -76,7 +76,6 @@ def merge_group(
     members = sorted(group.members.values(), key=lambda m: settings.priority.get(m.system, 1_000))
     merged: dict[str, Any] = {}
     findings: list[Finding] = []
-    group.base_found = bool(bases)
     group.changed = any(
         compare_form(f, m.values.get(f)) != compare_form(f, bases[m.system].values.get(f))
         for m in members

@@ -100,8 +100,12 @@ def plan_customer(
             if values is not None and (held is None or group.changed):
                 items.append(
                     QuarantineItem(
-                        group.key, group.customer, group.kind.value, group.quarantine,
-                        values, group.refs(),
+                        group.key,
+                        group.customer,
+                        group.kind.value,
+                        group.quarantine,
+                        values,
+                        group.refs(),
                     )
                 )
             if context.policy.enforce_cap:
@@ -144,7 +148,8 @@ def defer_positional_archives(
         return operations, []
     moves = {(op.system, op.key) for op in held if _MIGRATE in op.reason}
     dropped = {id(op) for op in held} | {
-        id(op) for op in operations
+        id(op)
+        for op in operations
         if op.action == "create" and _MIGRATE in op.reason and (op.system, op.key) in moves
     }
     notes = [
@@ -228,22 +233,42 @@ def _sync_group(
         if member.mixed:
             if context.migrate_mixed:
                 ops.append(
-                    _op(system, group.kind, "create", group,
+                    _op(
+                        system,
+                        group.kind,
+                        "create",
+                        group,
                         f"moved out of the business object {member.object!r} (--migrate-mixed)",
-                        values=values)
+                        values=values,
+                    )
                 )
                 ops.append(
-                    _op(system, Kind.BUSINESS, "archive", group,
+                    _op(
+                        system,
+                        Kind.BUSINESS,
+                        "archive",
+                        group,
                         f"moved into the emergency object {system.objects[group.kind]!r} "
-                        "(--migrate-mixed)", record=member, values=member.values)
+                        "(--migrate-mixed)",
+                        record=member,
+                        values=member.values,
+                    )
                 )
             continue
         changes = _diff(member, values, system.mapped.get(group.kind, frozenset()))
         if changes:
             fields = ", ".join(sorted(changes))
             ops.append(
-                _op(system, group.kind, "update", group, f"changed elsewhere: {fields}",
-                    record=member, changes=changes, values=values)
+                _op(
+                    system,
+                    group.kind,
+                    "update",
+                    group,
+                    f"changed elsewhere: {fields}",
+                    record=member,
+                    changes=changes,
+                    values=values,
+                )
             )
     return ops
 
@@ -277,13 +302,17 @@ def _respect_cap(
         obj = system.objects.get(Kind.EMERGENCY)
         if obj is None:
             continue
-        archived = {op.key for op in ops if op.system == system.name and op.action == "archive"
-                    and op.object == obj}
+        archived = {
+            op.key
+            for op in ops
+            if op.system == system.name and op.action == "archive" and op.object == obj
+        }
         # Rows, not persons: a duplicate or unreadable row takes room too.
         holding = draft.emergency_rows(system.name, obj) - archived
         creates = sorted(
             (
-                op for op in ops
+                op
+                for op in ops
                 if op.system == system.name and op.object == obj and op.action == "create"
             ),
             key=lambda op: rank_key(by_key[op.key]),
@@ -292,9 +321,14 @@ def _respect_cap(
         for op in creates[room:]:
             kept.remove(op)
             kept = [
-                o for o in kept
-                if not (o.key == op.key and o.system == op.system and o.action == "archive"
-                        and "migrate-mixed" in o.reason)
+                o
+                for o in kept
+                if not (
+                    o.key == op.key
+                    and o.system == op.system
+                    and o.action == "archive"
+                    and "migrate-mixed" in o.reason
+                )
             ]
             draft.add(
                 Code.CAP_EXCEEDED,

@@ -13,7 +13,14 @@ from contactsync.errors import RecordLocation, RecordRejected
 from contactsync.findings import Code, Finding
 from contactsync.models import CONTACT_ADAPTER, Kind, Phone, build_contact
 from contactsync.reconcile.canonical import Canonicalizer, dump_values, row_mapping
-from contactsync.reconcile.records import ObjectRead, Snapshot, SystemRecord, Timings, Unplaced
+from contactsync.reconcile.records import (
+    KIND_KEY,
+    ObjectRead,
+    Snapshot,
+    SystemRecord,
+    Timings,
+    Unplaced,
+)
 from contactsync.runtime import SystemHandle, Workspace
 
 Progress = Callable[[str, int], None]
@@ -50,9 +57,7 @@ def read_object(
 ) -> None:
     timings = timings if timings is not None else Timings()
     om = handle.mapping.for_kind(kind)
-    canon = Canonicalizer(
-        ws.host, handle.name, handle.config.region, ws.config.sync.default_region
-    )
+    canon = Canonicalizer(ws.host, handle.name, handle.config.region, ws.config.sync.default_region)
     since: Cursor | None = None
     if handle.connector.capabilities.incremental and not full:
         stored = ws.store.get_cursor(handle.name, om.object)
@@ -111,7 +116,8 @@ def _forget(snapshot: Snapshot, read: ObjectRead, record_id: str) -> None:
         read.deleted_ids.remove(record_id)
     read.present_ids.discard(record_id)
     earlier = [
-        u for u in snapshot.unreadable
+        u
+        for u in snapshot.unreadable
         if (u.system, u.object, u.record_id) == (read.system, read.object, record_id)
     ]
     if earlier:
@@ -137,8 +143,17 @@ def _convert(canon: Canonicalizer, om: Any, record: VendorRecord, snapshot: Snap
     except ValueError as exc:  # a normalizer failing on one value: this record only
         where = RecordLocation(canon.system, record.object, record.locator or record.record_id)
         reason = " ".join(str(exc).split())
-        _reject(snapshot, canon, om, row_om, record, canonical, "INVALID_RECORD",
-                f"{where}: cannot be read: {reason}", None)
+        _reject(
+            snapshot,
+            canon,
+            om,
+            row_om,
+            record,
+            canonical,
+            "INVALID_RECORD",
+            f"{where}: cannot be read: {reason}",
+            None,
+        )
         return
     snapshot.findings.extend(notes)
     snapshot.records.append(
@@ -177,8 +192,11 @@ def _reject(
             Code.MISSING_FIELD if code == "MISSING_FIELD" else Code.INVALID_RECORD,
             customer,
             message,
-            records=(str(RecordLocation(canon.system, record.object,
-                                        record.locator or record.record_id)),),
+            records=(
+                str(
+                    RecordLocation(canon.system, record.object, record.locator or record.record_id)
+                ),
+            ),
             details={"field": field, "kind": row_kind.value},
         )
     )
@@ -195,8 +213,9 @@ def _reject(
             str(key).strip() if key not in (None, "") else None,
             mixed=row_kind != om.kind,
             locator=record.locator,
-            phone_keys=tuple(sorted({p.match_key for p in phones
-                                     if isinstance(p, Phone) and p.match_key})),
+            phone_keys=tuple(
+                sorted({p.match_key for p in phones if isinstance(p, Phone) and p.match_key})
+            ),
             email=email if isinstance(email, str) and email else None,
             name=name if isinstance(name, str) and name.strip() else None,
         )
@@ -218,7 +237,7 @@ def _overlay_bases(
         if record_id in seen or record_id in deleted:
             continue
         data = dict(base.data)
-        row_kind = Kind(data.pop("_kind", kind.value))
+        row_kind = Kind(data.pop(KIND_KEY, kind.value))
         contact = CONTACT_ADAPTER.validate_python({**data, "kind": row_kind.value})
         read.present_ids.add(record_id)
         snapshot.records.append(

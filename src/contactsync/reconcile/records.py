@@ -12,6 +12,9 @@ from contactsync.models import BusinessContact, EmergencyContact, Kind
 
 AnyContact = EmergencyContact | BusinessContact
 
+KIND_KEY = "_kind"
+"""The key a base snapshot keeps the record's kind under (a mixed row is emergency)."""
+
 
 @dataclass
 class SystemRecord:
@@ -120,8 +123,6 @@ class Group:
     Attributes:
         key: the contactsync key (existing, or derived deterministically when new).
         members: each system's record of this person (at most one per system).
-        merged: the merge result; what every system should hold.
-        base_found: whether any member had a base snapshot (seen at a previous sync).
         deleted_by: why the person is to be archived everywhere (a deletion seen in one
             system), or ``None``.
         quarantine: why this person is kept out of every system (over the cap), or None.
@@ -136,9 +137,7 @@ class Group:
     kind: Kind
     customer: str
     members: dict[str, SystemRecord] = field(default_factory=dict)
-    merged: AnyContact | None = None
     merged_values: dict[str, Any] = field(default_factory=dict)
-    base_found: bool = False
     deleted_by: str | None = None
     deleted_in: str | None = None
     quarantine: str | None = None
