@@ -20,7 +20,7 @@ from contactsync.cli.app import (
 from contactsync.models import Kind
 from contactsync.plugins import get_host
 from contactsync.redact import mask_text
-from contactsync.runtime import Workspace
+from contactsync.runtime import SystemHandle, Workspace
 
 
 @cli.command()
@@ -107,11 +107,9 @@ def check(config_path: Path, online: bool) -> None:
         click.echo("configuration is valid")
 
 
-def check_online(handle: object) -> list[str]:
-    """Mapped fields missing from the vendor's described objects."""
-    from contactsync.runtime import SystemHandle
-
-    assert isinstance(handle, SystemHandle)
+def check_online(handle: SystemHandle) -> list[str]:
+    """Mapped fields missing from the vendor's described objects, then the connector's own
+    schema rules (``Connector.check_schema``)."""
     schema = handle.connector.describe()
     problems = []
     for kind, obj in schema.items():
