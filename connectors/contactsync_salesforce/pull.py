@@ -30,7 +30,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from contactsync.connector import Cursor, PullPage, RowError, VendorError, VendorRecord
+from contactsync.connector import (
+    Cursor,
+    PullFull,
+    PullPage,
+    PullResume,
+    RowError,
+    VendorError,
+    VendorRecord,
+    pull_start,
+)
 from contactsync.errors import ConfigError
 from contactsync_salesforce.api import SalesforceApi
 from contactsync_salesforce.errors import SalesforceCallError
@@ -77,14 +86,18 @@ class PullState:
 
     @classmethod
     def start(cls, obj: str, since: Cursor | None, lookback: timedelta) -> PullState:
-        if since is not None and since.page_state:
-            return cls.decode(since.page_state, obj)
-        if since is None or since.watermark is None:
+        """The state a pull from ``since`` starts in (resuming when it has a page state)."""
+        start = pull_start(since, lookback)
+        if isinstance(start, PullResume):
+            return cls.decode(start.page_state, obj)
+        if isinstance(start, PullFull):
             return cls(obj, "full")
-        mark = (since.watermark.astimezone(UTC), since.last_id or "")
-        if lookback > timedelta(0):
-            return cls(obj, "changes", lower=floor_second(mark[0] - lookback), mark=mark)
-        return cls(obj, "changes", since=mark, mark=mark)
+        mark = (start.watermark.astimezone(UTC), start.last_id)
+        if start.strictly_after:
+            return cls(obj, "changes", since=mark, mark=mark)
+        # From the UTC mark rather than ``start.lower``: the lookback is elapsed time, and a
+        # watermark in a zone with summer time would otherwise be moved on the wall clock.
+        return cls(obj, "changes", lower=floor_second(mark[0] - lookback), mark=mark)
 
     @property
     def first_stamp(self) -> datetime | None:

@@ -24,7 +24,14 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any, Literal
 
-from contactsync.connector import Cursor, PullPage, VendorRecord
+from contactsync.connector import (
+    Cursor,
+    PullFull,
+    PullPage,
+    PullResume,
+    VendorRecord,
+    pull_start,
+)
 from contactsync.errors import ConfigError
 from contactsync_sqlite.schema import ARCHIVED_AT, MODIFIED_AT, RECORD_ID, quote
 from contactsync_sqlite.stamps import format_stamp, parse_stamp
@@ -55,14 +62,15 @@ class PageState:
     @classmethod
     def start(cls, table: str, since: Cursor | None, lookback: timedelta) -> PageState:
         """The state a pull from ``since`` starts in (resuming when it has a page state)."""
-        if since is not None and since.page_state:
-            return cls.decode(since.page_state, table)
-        if since is None or since.watermark is None:
+        start = pull_start(since, lookback)
+        if isinstance(start, PullResume):
+            return cls.decode(start.page_state, table)
+        if isinstance(start, PullFull):
             return cls(table, "full")
-        mark = (format_stamp(since.watermark), since.last_id or "")
-        if lookback > timedelta(0):
-            return cls(table, "changes", lower=format_stamp(since.watermark - lookback), mark=mark)
-        return cls(table, "changes", after=mark, mark=mark)
+        mark = (format_stamp(start.watermark), start.last_id)
+        if start.strictly_after:
+            return cls(table, "changes", after=mark, mark=mark)
+        return cls(table, "changes", lower=format_stamp(start.lower), mark=mark)
 
     def advanced(self, last: Position) -> PageState:
         mark = last if self.mark is None or last > self.mark else self.mark

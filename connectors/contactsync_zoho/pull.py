@@ -23,7 +23,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from contactsync.connector import Cursor, PullPage, RowError, VendorRecord
+from contactsync.connector import (
+    Cursor,
+    PullFull,
+    PullPage,
+    PullResume,
+    RowError,
+    VendorRecord,
+    pull_start,
+)
 from contactsync.errors import ConfigError, RetryableError
 from contactsync_zoho.accounts import AccountKeys, chunked
 from contactsync_zoho.client import ZohoClient, ZohoResponse
@@ -70,12 +78,19 @@ class PullState:
 
     @classmethod
     def start(cls, module: str, since: Cursor | None, lookback: timedelta) -> PullState:
-        if since is not None and since.page_state:
-            return cls.decode(since.page_state, module)
-        if since is None or since.watermark is None:
+        """The state a pull from ``since`` starts in (resuming when it has a page state).
+
+        ``If-Modified-Since`` filters by time alone, so even without a lookback the pull
+        reads from the watermark itself (``strictly_after`` is not used); the reconciler
+        drops the records it has already seen.
+        """
+        start = pull_start(since, lookback)
+        if isinstance(start, PullResume):
+            return cls.decode(start.page_state, module)
+        if isinstance(start, PullFull):
             return cls(module, "full")
-        lower = format_zoho_time(since.watermark - lookback)
-        mark = (format_zoho_time(since.watermark), since.last_id or "")
+        lower = format_zoho_time(start.lower)
+        mark = (format_zoho_time(start.watermark), start.last_id)
         return cls(module, "changes", since=lower, mark=mark)
 
     def marked(self, stamp: datetime | None, record_id: str) -> PullState:

@@ -15,7 +15,7 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -100,6 +100,69 @@ class Cursor:
             last_id=data.get("last_id"),
             page_state=data.get("page_state"),
         )
+
+
+@dataclass(frozen=True)
+class PullResume:
+    """A pull that goes on from a page state its connector wrote (``Cursor.page_state``)."""
+
+    page_state: str
+
+
+@dataclass(frozen=True)
+class PullFull:
+    """A pull that reads every live record: no cursor, or one without a watermark."""
+
+
+@dataclass(frozen=True)
+class PullChanges:
+    """An incremental pull from a cursor's watermark.
+
+    The datetimes are the cursor's, unconverted: each connector writes them in its own
+    form (and decides what a naive one means).
+
+    Attributes:
+        watermark: the cursor's watermark.
+        last_id: the cursor's last id (``""`` when it has none).
+        lower: ``watermark - lookback``, the lowest modification time to read again.
+        strictly_after: ``True`` when there is no (positive) lookback: a connector that can
+            page by the compound position reads strictly after ``mark`` instead of from
+            ``lower``, so the records at the watermark it has already seen are not read
+            again. One that can only filter by time reads from ``lower`` (the watermark).
+    """
+
+    watermark: datetime
+    last_id: str
+    lower: datetime
+    strictly_after: bool
+
+    @property
+    def mark(self) -> tuple[datetime, str]:
+        """The compound position ``(watermark, last_id)`` the pull starts at."""
+        return (self.watermark, self.last_id)
+
+
+PullStart = PullResume | PullFull | PullChanges
+"""Where a pull starts; see ``pull_start``."""
+
+
+def pull_start(since: Cursor | None, lookback: timedelta) -> PullStart:
+    """Where a pull from ``since`` starts, before any vendor's stamp format comes in.
+
+    A page state wins (an interrupted pull resumes); no cursor or no watermark is a full
+    read; otherwise changes from ``watermark - lookback``, or with a lookback of zero (or
+    less) strictly after ``(watermark, last_id)``.
+    """
+    if since is not None and since.page_state:
+        return PullResume(since.page_state)
+    if since is None or since.watermark is None:
+        return PullFull()
+    return PullChanges(
+        watermark=since.watermark,
+        last_id=since.last_id or "",
+        lower=since.watermark - lookback,
+        strictly_after=lookback <= timedelta(0),
+    )
 
 
 @dataclass(frozen=True)
