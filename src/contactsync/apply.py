@@ -10,7 +10,9 @@
   record the vendor committed is found by its key; one it did not is sent again, as an
   upsert by key, so it cannot duplicate.
 * **State.** After the writes, links, base snapshots and cursors are saved; a record
-  whose write failed keeps its old base, so the next plan tries again.
+  whose write failed keeps its old base, so the next plan tries again. The cursors are
+  those read before the writes: the next run reads this apply's writes again, as no-ops,
+  and never skips an edit made meanwhile (``_save_cursors``).
 """
 
 from __future__ import annotations
@@ -338,9 +340,43 @@ def save_state(ws: Workspace, fresh: Reconciliation, outcomes: list[Outcome], ru
     store.delete_links(drop)
     store.save_bases(bases)
     store.save_links(links)
+    _save_cursors(ws, fresh)
+
+
+def _save_cursors(ws: Workspace, fresh: Reconciliation) -> None:
+    """Store, per system object, the cursor of the read this apply planned from.
+
+    That read was made *before* the writes, so the next incremental pull reads this
+    apply's own writes once more (their echoes). That is deliberate, and it is cheap.
+
+    * **It cannot skip an edit.** A person or another application may change a record
+      between this read and the end of the writes, even a record this apply then writes:
+      an update sends only the fields it changes, so their edit to another field stays in
+      the vendor, while the base snapshot saved here does not hold it. A pull from the
+      pre-write position reads every such record again, and the three-way merge finds the
+      change. A cursor past the writes (a read made after them, or the highest stamp they
+      were given) would take those edits in unreconciled, and whether there were any cannot
+      be known in general: concurrent writers' stamps interleave, and commit order is not
+      stamp order (the reason connectors read a lookback window again).
+    * **An echo is a no-op.** It holds what the base snapshot saved here says (``_round_trip``
+      is what the system holds once written), so its merge finds no change and the plan of
+      the next run is empty. The re-read costs the records written, plus the connector's
+      lookback window, once: the apply of that empty plan stores a cursor past them.
+      Measured with the SQLite hub and no lookback (``tests/apply/test_apply_cursor.py``):
+      after an apply writing N hub records, the next run pulls exactly N hub records and
+      plans nothing, and the run after that pulls none.
+    * **Not done: echoes recognised per record.** Keeping the vendor's stamp or version of
+      each write would need the connectors to return it (``WriteResult`` has none), and
+      saves no read: the echo is pulled either way, and its merge already comes out as no
+      change. It could not move the cursor either: a record stamped in the window may be
+      someone else's edit.
+
+    Only apply stores cursors (``plan`` and ``pull`` write no state), and an interrupted
+    apply stores the same pre-write cursor, so a resume reads its own writes too.
+    """
     for (system, obj), read in fresh.snapshot.objects.items():
         if read.cursor is not None:
-            store.set_cursor(system, obj, read.kind.value, read.cursor.to_json())
+            ws.store.set_cursor(system, obj, read.kind.value, read.cursor.to_json())
 
 
 def _round_trip(
