@@ -42,8 +42,9 @@ from tenacity import (
 )
 
 from contactsync.errors import AuthError, RetryableError
+from contactsync.quota import ApiUsage, BudgetSpent, QuotaGate
 from contactsync_salesforce.auth import Authenticator, Token, authenticator_for
-from contactsync_salesforce.errors import ApiUsage, SalesforceQuotaExhausted, classify
+from contactsync_salesforce.errors import SalesforceQuotaExhausted, classify
 from contactsync_salesforce.settings import SalesforceSettings
 
 log = logging.getLogger("contactsync.salesforce")
@@ -84,7 +85,9 @@ class SalesforceApi:
         self._backoff = wait_exponential_jitter(
             initial=1, max=max(settings.max_wait_seconds, 0.001), jitter=1
         )
-        self.usage: ApiUsage | None = None
+        self.quota = QuotaGate(
+            settings.quota_share, window="Salesforce counts a rolling 24 hours"
+        )
         self.server_time: datetime | None = None
         self.calls = 0
         self.logins = 0
@@ -253,15 +256,15 @@ class SalesforceApi:
         self._client = None
 
     def _check_quota(self, call: str) -> None:
-        usage, share = self.usage, self.settings.quota_share
-        if usage is not None and usage.total > 0 and usage.used >= share * usage.total:
-            raise SalesforceQuotaExhausted(
-                f"stopped before {call}: the org has used {usage} of its daily API requests, "
-                f"at or above the configured stop at {share:.0%} (quota_share); the cursor is "
-                "kept: run again once usage has fallen (Salesforce counts a rolling 24 hours)",
-                usage=usage,
-                share=share,
-            )
+        try:
+            self.quota.check(call, "daily API requests")
+        except BudgetSpent as exc:  # the vendor's own type, for callers that catch it
+            raise SalesforceQuotaExhausted(str(exc), usage=exc.usage, share=exc.share) from None
+
+    @property
+    def usage(self) -> ApiUsage | None:
+        """The org's API usage the last answer reported."""
+        return self.quota.usage
 
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome is not None else None
@@ -277,7 +280,7 @@ class SalesforceApi:
         if info:
             parsed = Salesforce.parse_api_usage(info).get("api-usage")
             if parsed is not None:
-                self.usage = ApiUsage(int(parsed.used), int(parsed.total))
+                self.quota.observe(ApiUsage(int(parsed.used), int(parsed.total)))
         date = response.headers.get("Date")
         if date:
             try:

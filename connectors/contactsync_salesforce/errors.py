@@ -17,12 +17,12 @@ from __future__ import annotations
 import email.utils
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from contactsync.connector import VendorError
-from contactsync.errors import AuthError, ContactsyncError, QuotaExhausted, RetryableError
+from contactsync.errors import AuthError, ContactsyncError, RetryableError
+from contactsync.quota import ApiUsage, BudgetSpent
 from contactsync.redact import mask_text
 
 RETRYABLE_CODES = frozenset({
@@ -36,33 +36,13 @@ RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 LIMIT_CODE = "REQUEST_LIMIT_EXCEEDED"
 
 
-@dataclass(frozen=True)
-class ApiUsage:
-    """The org's daily API requests, from ``Sforce-Limit-Info: api-usage=used/total``."""
-
-    used: int
-    total: int
-
-    @property
-    def share(self) -> float:
-        return self.used / self.total if self.total else 1.0
-
-    def __str__(self) -> str:
-        return f"{self.used}/{self.total} ({self.share:.0%})"
-
-
-class SalesforceQuotaExhausted(QuotaExhausted):
+class SalesforceQuotaExhausted(BudgetSpent):
     """The daily API budget reached the configured share, or Salesforce refused the call.
 
     Attributes:
         usage: the last figures Salesforce sent, when it sent any.
         share: the configured stopping point (``quota_share``).
     """
-
-    def __init__(self, message: str, *, usage: ApiUsage | None, share: float) -> None:
-        super().__init__(message)
-        self.usage = usage
-        self.share = share
 
 
 class SalesforceCallError(ContactsyncError):

@@ -9,6 +9,10 @@ on 429, 5xx and network faults. Authentication answers are sorted by what to do:
   gives a token a scope it was not granted);
 * any other 401 or 403: ``AuthError`` / ``ZohoApiError``.
 
+Every answer's ``X-RATELIMIT-LIMIT`` / ``X-RATELIMIT-REMAINING`` (the org's API credits in
+a rolling 24 hours) feed a ``QuotaGate``: once the org has used ``quota_share`` of them,
+the next call is not made and the run stops with a checkpoint (exit code 4).
+
 Nothing here logs a header or a body: tokens, secrets and personal data stay out of logs.
 """
 
@@ -24,6 +28,7 @@ from typing import Any
 import requests
 
 from contactsync.errors import AuthError, ConfigError, ContactsyncError, RetryableError
+from contactsync.quota import ApiUsage, QuotaGate
 from contactsync_zoho.auth import TokenProvider
 from contactsync_zoho.retry import RateLimited, RetryPolicy, retry_after_seconds
 from contactsync_zoho.settings import API_VERSION_PATH
@@ -97,6 +102,7 @@ class ZohoClient:
         retry: the retry policy (its sleep is injectable).
         timeout: seconds for connect and for read, per call.
         max_concurrency: the most calls in flight at once.
+        quota_share: the share of the org's API credits a run may use.
     """
 
     def __init__(
@@ -107,12 +113,16 @@ class ZohoClient:
         retry: RetryPolicy,
         timeout: float,
         max_concurrency: int,
+        quota_share: float = 1.0,
     ) -> None:
         self.session = session
         self.tokens = tokens
         self.retry = retry
         self.timeout = timeout
         self.limit = threading.BoundedSemaphore(max_concurrency)
+        self.quota = QuotaGate(
+            quota_share, window="Zoho counts the credits of a rolling 24 hours"
+        )
         self.calls = 0
 
     def call(
@@ -153,6 +163,7 @@ class ZohoClient:
         headers: dict[str, str],
         accept: tuple[int, ...],
     ) -> ZohoResponse:
+        self.quota.check(f"{method} {path}", "API credits")
         token = self.tokens.current()
         response = self._send(method, path, params, body, headers, token.value, token.api_domain)
         if response.status_code == 401:
@@ -205,6 +216,9 @@ class ZohoClient:
                     f"{method} {path}: no answer from Zoho ({type(exc).__name__})"
                 ) from None
         log.debug("%s %s -> %s", method, path, response.status_code)
+        usage = rate_limit_usage(response.headers)
+        if usage is not None:
+            self.quota.observe(usage)
         return response
 
     def _sorted(
@@ -232,6 +246,24 @@ class ZohoClient:
             return ZohoResponse(status, body, headers)
         code, message, details = error_parts(body)
         raise ZohoApiError(status, code, message, details)
+
+
+def rate_limit_usage(headers: Mapping[str, str]) -> ApiUsage | None:
+    """The org's credits from ``X-RATELIMIT-LIMIT`` and ``X-RATELIMIT-REMAINING``.
+
+    Headers that are missing, not whole numbers or inconsistent say nothing (``None``):
+    a gate must not stop a run on figures it cannot read.
+    """
+    limit, remaining = headers.get("X-RATELIMIT-LIMIT"), headers.get("X-RATELIMIT-REMAINING")
+    if limit is None or remaining is None:
+        return None
+    try:
+        total, left = int(limit.strip()), int(remaining.strip())
+    except ValueError:
+        return None
+    if total <= 0 or not 0 <= left <= total:
+        return None
+    return ApiUsage(total - left, total)
 
 
 def _json(response: requests.Response) -> Any:

@@ -36,7 +36,7 @@ from contactsync_zoho.pull import Puller, PullState
 from contactsync_zoho.push import Pusher
 from contactsync_zoho.retry import RetryPolicy, Sleep
 from contactsync_zoho.settings import MAX_RECORDS_PER_WRITE, ZohoSettings
-from contactsync_zoho.tokens import MemoryTokenStore, TokenStore
+from contactsync_zoho.tokens import MemoryTokenStore, StateTokenStore, TokenStore
 from contactsync_zoho.zcrmsdk_store import ZcrmsdkFileTokenStore
 
 CAPABILITIES = Capabilities(
@@ -56,8 +56,9 @@ class ZohoConnector(Connector):
         context: the system's context. Settings: see ``ZohoSettings``; credentials
             ``client_id``, ``client_secret`` and ``refresh_token`` (the last may come from
             the token store instead).
-        token_store: where tokens are kept; default: in memory, or the ``zcrmsdk`` file
-            named by ``zcrmsdk_token_file`` (read only).
+        token_store: where tokens are kept; default: the ``token_store`` setting (in
+            memory; sealed in the state store; or the ``zcrmsdk`` file named by
+            ``zcrmsdk_token_file``).
         clock: the time source for token expiry (tests inject one).
         sleep: how retries wait (tests inject one that records and returns).
 
@@ -99,6 +100,7 @@ class ZohoConnector(Connector):
             self.session, self.tokens, retry=self.retry,
             timeout=self.settings.timeout_seconds,
             max_concurrency=self.settings.max_concurrency,
+            quota_share=self.settings.quota_share,
         )
         self.metadata = Metadata(self.client)
         self.accounts = AccountKeys(
@@ -109,10 +111,18 @@ class ZohoConnector(Connector):
         self._lock = threading.Lock()
 
     def _default_store(self) -> TokenStore:
-        if self.settings.zcrmsdk_token_file is not None:
+        if self.settings.token_store == "zcrmsdk":
+            assert self.settings.zcrmsdk_token_file is not None  # the settings require it
             return ZcrmsdkFileTokenStore(
                 self.settings.zcrmsdk_token_file, self.settings.zcrmsdk_user
             )
+        if self.settings.token_store == "state":
+            if self.context.secrets is None:
+                raise ConfigError(
+                    f"system {self.system!r}: token_store = 'state' needs a state store; "
+                    "build the connector through a workspace, or inject a token store"
+                )
+            return StateTokenStore(self.context.secrets)
         return MemoryTokenStore()
 
     # -- modules ---------------------------------------------------------------------------

@@ -13,10 +13,19 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from contactsync.connector import refuse_unknown_settings
 from contactsync.errors import ConfigError
 
 IncrementalMode = Literal["if_modified_since", "coql"]
 CreateMode = Literal["upsert", "insert"]
+TokenStoreKind = Literal["memory", "state", "zcrmsdk"]
+
+KNOWN_SETTINGS = frozenset({
+    "data_centre", "accounts_url", "accounts_module", "account_key_field", "page_size",
+    "lookback_seconds", "incremental", "create_with", "max_concurrency", "max_attempts",
+    "timeout_seconds", "token_store", "zcrmsdk_token_file", "zcrmsdk_user", "triggers",
+    "quota_share", "credentials",
+})
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,13 @@ class ZohoSettings:
         max_concurrency: the most calls in flight at once for this tenant.
         max_attempts: attempts per call on 429, 5xx and network faults.
         timeout_seconds: connect and read timeout of each call.
+        token_store: where access tokens are kept between calls: ``memory`` (the
+            default: this process only), ``state`` (sealed in the state store, so scheduled
+            runs reuse a token instead of refreshing each time; needs
+            ``CONTACTSYNC_SECRET_KEY``) or ``zcrmsdk`` (the file named by
+            ``zcrmsdk_token_file``, the default when that is set).
+        quota_share: stop cleanly before a call once the org has used this share of its
+            API credits (``X-RATELIMIT-LIMIT`` / ``X-RATELIMIT-REMAINING``).
         zcrmsdk_token_file: a ``zcrmsdk`` file token store to read tokens from.
         zcrmsdk_user: the user e-mail the ``zcrmsdk`` store keys its tokens by.
         triggers: the ``trigger`` list sent with writes (empty: no workflow runs).
@@ -92,6 +108,8 @@ class ZohoSettings:
     max_concurrency: int = 4
     max_attempts: int = 5
     timeout_seconds: float = 30.0
+    token_store: TokenStoreKind = "memory"
+    quota_share: float = 0.9
     zcrmsdk_token_file: Path | None = None
     zcrmsdk_user: str | None = None
     triggers: tuple[str, ...] = field(default_factory=tuple)
@@ -105,6 +123,7 @@ class ZohoSettings:
         Raises:
             ConfigError: naming the setting and what it must be.
         """
+        refuse_unknown_settings(settings, set(KNOWN_SETTINGS), where)
         read = _Reader(settings, where)
         dc = read.text("data_centre", "US").upper()
         if dc not in DATA_CENTRES:
@@ -123,6 +142,20 @@ class ZohoSettings:
         if create_with not in ("upsert", "insert"):
             raise ConfigError(f"{where}: setting 'create_with' must be 'upsert' or 'insert'")
         token_file = read.text("zcrmsdk_token_file", "")
+        token_store = read.text("token_store", "zcrmsdk" if token_file else "memory")
+        if token_store not in ("memory", "state", "zcrmsdk"):
+            raise ConfigError(
+                f"{where}: setting 'token_store' must be 'memory', 'state' or 'zcrmsdk', "
+                f"not {token_store!r}"
+            )
+        if token_store == "zcrmsdk" and not token_file:
+            raise ConfigError(
+                f"{where}: token_store = 'zcrmsdk' needs zcrmsdk_token_file, the file "
+                "zcrmsdk keeps its tokens in"
+            )
+        quota_share = read.number("quota_share", 0.9)
+        if quota_share > 1.0:
+            raise ConfigError(f"{where}: setting 'quota_share' must be a number from 0 to 1")
         triggers = settings.get("triggers", [])
         if not isinstance(triggers, list) or not all(isinstance(t, str) for t in triggers):
             raise ConfigError(f"{where}: setting 'triggers' must be a list of names")
@@ -138,6 +171,8 @@ class ZohoSettings:
             max_concurrency=read.whole("max_concurrency", 4, 1, 25),
             max_attempts=read.whole("max_attempts", 5, 1, 20),
             timeout_seconds=read.number("timeout_seconds", 30.0, low=0.1),
+            token_store=token_store,  # type: ignore[arg-type]  # checked just above
+            quota_share=quota_share,
             zcrmsdk_token_file=(base_dir / token_file) if token_file else None,
             zcrmsdk_user=read.text("zcrmsdk_user", "") or None,
             triggers=tuple(triggers),

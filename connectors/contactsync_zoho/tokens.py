@@ -1,9 +1,10 @@
 """OAuth tokens and where they are kept.
 
 A token store is injected into each connector: ``MemoryTokenStore`` (the default: nothing
-is written anywhere), or ``ZcrmsdkFileTokenStore`` for installations migrating from
+is written anywhere), ``StateTokenStore`` (sealed with AES-GCM in the state store, see
+``contactsync.secrets``), or ``ZcrmsdkFileTokenStore`` for installations migrating from
 ``zcrmsdk``. A store holds the refresh token and the last access token; the connector
-never writes to disk. Token values never appear in ``repr``, logs or error messages.
+itself never writes a file. Token values never appear in ``repr``, logs or error messages.
 """
 
 from __future__ import annotations
@@ -12,9 +13,15 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from contactsync.errors import AuthError, RetryableError
+from contactsync.errors import AuthError, ConfigError, RetryableError
+
+if TYPE_CHECKING:
+    from contactsync.secrets import SecretStore
+
+SECRET_NAME = "oauth"
+"""The name the tokens are kept under in the system's secrets."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,71 @@ class MemoryTokenStore:
 
     def __repr__(self) -> str:
         return "MemoryTokenStore(...)"
+
+
+class StateTokenStore:
+    """Tokens sealed in the state store, so the next scheduled run reuses the access token.
+
+    Zoho allows only a few access tokens per refresh token in ten minutes, so a job run
+    every few minutes must not refresh on each start. What was loaded or saved is kept in
+    memory too: the state store is read once per run, not once per API call.
+
+    Args:
+        secrets: the system's secrets (``ConnectorContext.secrets``).
+    """
+
+    def __init__(self, secrets: SecretStore) -> None:
+        self._secrets = secrets
+        self._tokens: StoredTokens | None = None
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    def load(self) -> StoredTokens | None:
+        with self._lock:
+            if not self._loaded:
+                self._tokens = _tokens_from(self._secrets.get(SECRET_NAME))
+                self._loaded = True
+            return self._tokens
+
+    def save(self, tokens: StoredTokens) -> None:
+        with self._lock:
+            self._secrets.put(SECRET_NAME, _tokens_to(tokens))
+            self._tokens, self._loaded = tokens, True
+
+    def __repr__(self) -> str:
+        return "StateTokenStore(...)"
+
+
+def _tokens_to(tokens: StoredTokens) -> dict[str, Any]:
+    access = tokens.access
+    return {
+        "refresh_token": tokens.refresh_token,
+        "access_token": access.value if access else None,
+        "expires_at": access.expires_at.isoformat() if access else None,
+        "api_domain": access.api_domain if access else None,
+    }
+
+
+def _tokens_from(value: Mapping[str, Any] | None) -> StoredTokens | None:
+    """What ``_tokens_to`` kept; a value of another shape is refused by name, not guessed."""
+    if value is None:
+        return None
+    try:
+        refresh = value.get("refresh_token")
+        token, stamp = value.get("access_token"), value.get("expires_at")
+        access = None
+        if isinstance(token, str) and token and isinstance(stamp, str):
+            expires = datetime.fromisoformat(stamp)
+            if expires.tzinfo is None:
+                raise ValueError("naive expiry")
+            domain = value.get("api_domain")
+            access = AccessToken(token, expires, domain if isinstance(domain, str) else None)
+        return StoredTokens(refresh if isinstance(refresh, str) and refresh else None, access)
+    except ValueError:
+        raise ConfigError(
+            f"the stored secret {SECRET_NAME!r} is not a Zoho token record; forget it with "
+            "`contactsync secrets forget`"
+        ) from None
 
 
 def parse_token_response(body: Any, status: int, now: datetime) -> AccessToken:

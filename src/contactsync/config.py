@@ -50,7 +50,7 @@ _SECRET_WORDS = (
 )
 _PASSWORD_WORDS = ("password", "passwd", "pwd")
 # Settings that name where a secret is, not the secret: token_url, key_file...
-_NOT_SECRET_SUFFIXES = ("_url", "_uri", "_endpoint", "_file", "_path", "_env")
+_NOT_SECRET_SUFFIXES = ("_url", "_uri", "_endpoint", "_file", "_path", "_env", "_store")
 
 
 @dataclass(frozen=True)

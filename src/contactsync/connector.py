@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import requests
 
     from contactsync.mapping import SystemMapping
+    from contactsync.secrets import SecretStore
 
 POSITIONAL_ID_PREFIX = "row:"
 """Record ids starting with this are positions in a file without a key column. They are
@@ -288,6 +289,8 @@ class ConnectorContext:
         mapping: the system's mapping (objects and field names per kind).
         base_dir: the configuration file's folder; relative paths are relative to it.
         session: an injected HTTP session, for connectors that speak HTTP.
+        secrets: the system's secrets, sealed in the state store (OAuth tokens a
+            connector keeps between runs); ``None`` when built outside a workspace.
     """
 
     system: str
@@ -295,6 +298,7 @@ class ConnectorContext:
     mapping: SystemMapping
     base_dir: Path
     session: requests.Session | None = None
+    secrets: SecretStore | None = None
 
 
 class Connector(ABC):

@@ -5,6 +5,7 @@ Everything a command needs, opened once and closed together.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from contactsync.mapping import SystemMapping
 from contactsync.mapping.load import load_mapping, mappings_dir, resolve_mapping_file
 from contactsync.models import Kind
 from contactsync.plugins import PluginHost, get_host
+from contactsync.secrets import SystemSecrets
 
 if TYPE_CHECKING:
     import requests
@@ -94,6 +96,7 @@ class Workspace:
     host: PluginHost
     systems: dict[str, SystemHandle]
     _store: StateStore | None = field(default=None, repr=False)
+    _store_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(
@@ -115,7 +118,8 @@ class Workspace:
         cfg = config if isinstance(config, Config) else load_config(config)
         plugin_host = host or get_host()
         plugin_host.configure(cfg)
-        systems: dict[str, SystemHandle] = {}
+        workspace = cls(cfg, plugin_host, {})
+        systems = workspace.systems
         wanted = set(cfg.systems) if only is None else {cfg.system(n).name for n in only}
         for name, system in cfg.systems.items():
             if name not in wanted:
@@ -139,6 +143,7 @@ class Workspace:
                     if session_factory is not None
                     else plugin_host.http_session(system) or default_session(system)
                 ),
+                secrets=SystemSecrets(name, lambda: workspace.store),
             )
             try:
                 connector = spec.factory(context)
@@ -147,11 +152,15 @@ class Workspace:
                 prefix = f"system {name!r}: "
                 raise ConfigError(text if text.startswith(prefix) else prefix + text) from None
             systems[name] = SystemHandle(system, spec, mapping, connector)
-        return cls(cfg, plugin_host, systems)
+        return workspace
 
     @property
     def store(self) -> StateStore:
-        """The state store, opened on first use."""
+        """The state store, opened on first use (by whichever thread asks first)."""
+        with self._store_lock:
+            return self._open_store()
+
+    def _open_store(self) -> StateStore:
         if self._store is None:
             from sqlalchemy.exc import DatabaseError
 

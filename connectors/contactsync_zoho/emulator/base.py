@@ -37,6 +37,10 @@ class ZohoBase(EmulatorApp):
         modules: the org's modules (default: Accounts, Emergency_Contacts, Contacts).
         offset: the org's UTC offset, used to render every stamp.
         clock: the store's clock.
+        credit_limit: the org's API credits (a rolling 24 hours at Zoho); every API
+            answer carries ``X-RATELIMIT-LIMIT`` and ``X-RATELIMIT-REMAINING``, and a call
+            once they are spent answers 429. Each call costs one credit here (Zoho charges
+            some calls more; the connector only reads the figures).
     """
 
     max_batch = 100
@@ -48,8 +52,11 @@ class ZohoBase(EmulatorApp):
         modules: list[ModuleSpec] | None = None,
         offset: timedelta = timedelta(0),
         clock: Clock | None = None,
+        credit_limit: int = 1_000_000,
     ) -> None:
         super().__init__(clock=clock)
+        self.credit_limit = credit_limit
+        self.credits_used = 0
         self.store = RecordStore(clock=self.store.clock, id_prefix=ID_PREFIX)
         self.tokens = tokens
         self.modules = {spec.api_name: spec for spec in (modules or default_modules())}
@@ -116,6 +123,24 @@ class ZohoBase(EmulatorApp):
 
     def stamp(self, when: datetime) -> str:
         return when.astimezone(self.zone).replace(microsecond=0).isoformat()
+
+    def dispatch(self, request: Request) -> Response:
+        if not request.path.startswith(API + "/"):
+            return super().dispatch(request)
+        if self.credits_used >= self.credit_limit:
+            response = self.error(
+                429, "TOO_MANY_REQUESTS", "API credits for the 24-hour window are exhausted"
+            )
+        else:
+            self.credits_used += 1
+            response = super().dispatch(request)
+        left = max(self.credit_limit - self.credits_used, 0)
+        response.headers = [
+            *(h for h in response.headers if not h[0].upper().startswith("X-RATELIMIT-")),
+            ("X-RATELIMIT-LIMIT", str(self.credit_limit)),
+            ("X-RATELIMIT-REMAINING", str(left)),
+        ]
+        return response
 
     def authorize(self, request: Request) -> Response | None:
         if not request.path.startswith(API + "/"):

@@ -53,6 +53,11 @@ Review marks (reviews recorded through contactsync, a source for reconcile)::
     mark_reviewed(key, customer, reviewed_by, reviewed_at) -> ReviewMark
     review_marks(customer=None) -> list[ReviewMark]
 
+Sealed secrets of connectors (sealed and opened by ``contactsync.secrets``)::
+
+    get_secret(system, name) -> str | None;  put_secret(system, name, sealed) -> None
+    delete_secret(system, name) -> bool;  secret_entries(system=None) -> list[SecretEntry]
+
 Per-customer locks::
 
     try_lock(customer, owner, ttl) -> bool;  unlock(customer, owner) -> bool
@@ -78,6 +83,7 @@ from contactsync.state.records import (
     RunKind,
     RunRecord,
     RunStatus,
+    SecretEntry,
 )
 from contactsync.state.store import StateStore
 
@@ -95,6 +101,7 @@ __all__ = [
     "RunKind",
     "RunRecord",
     "RunStatus",
+    "SecretEntry",
     "StateStore",
     "default_state_url",
     "digest_of",

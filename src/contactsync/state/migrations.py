@@ -218,10 +218,25 @@ def _v3_review_marks(conn: Connection) -> None:
     md.create_all(conn)
 
 
+def _v4_secrets(conn: Connection) -> None:
+    md = MetaData()
+    Table(
+        "secrets",
+        md,
+        Column("system", identifier(), nullable=False),
+        Column("name", identifier(), nullable=False),
+        Column("sealed", Text, nullable=False),
+        Column("updated_at", String(32), nullable=False),
+        PrimaryKeyConstraint("system", "name", name="pk_secrets"),
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial tables", _v1_initial),
     Migration(2, "locks table; indexes for customers, journal and audit", _v2_locks_and_indexes),
     Migration(3, "review marks", _v3_review_marks),
+    Migration(4, "sealed secrets of connectors", _v4_secrets),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

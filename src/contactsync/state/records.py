@@ -150,3 +150,13 @@ class ReviewMark:
     reviewed_at: datetime
     reviewed_by: str
     marked_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SecretEntry:
+    """That a secret is kept, and which key sealed it; never its value."""
+
+    system: str
+    name: str
+    key_id: str
+    updated_at: datetime

@@ -136,3 +136,13 @@ review_marks = Table(
     Column("reviewed_by", Text, nullable=False),
     Column("marked_at", _TS, nullable=False),
 )
+
+secrets = Table(
+    "secrets",
+    metadata,
+    Column("system", identifier(), nullable=False),
+    Column("name", identifier(), nullable=False),
+    Column("sealed", Text, nullable=False),
+    Column("updated_at", _TS, nullable=False),
+    PrimaryKeyConstraint("system", "name"),
+)

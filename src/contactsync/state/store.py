@@ -15,11 +15,13 @@ from contactsync.state.migrations import current_version, migrate
 from contactsync.state.quarantine import Quarantine
 from contactsync.state.reviews import Reviews
 from contactsync.state.runs import Runs
+from contactsync.state.secrets import Secrets
 from contactsync.state.sync_state import SyncState
 
 
-class StateStore(SyncState, Runs, Quarantine, Reviews, Locks):
-    """Links, base snapshots, cursors, runs and journal, quarantine, audit, reviews, locks.
+class StateStore(SyncState, Runs, Quarantine, Reviews, Locks, Secrets):
+    """Links, base snapshots, cursors, runs and journal, quarantine, audit, reviews, locks,
+    and connectors' sealed secrets.
 
     Build it with ``StateStore.open(url)``; see the package docstring for the whole API.
     The store is safe to share between threads; ``transaction()`` is per thread.

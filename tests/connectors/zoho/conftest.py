@@ -43,19 +43,23 @@ ConnectorFactory = Callable[..., ZohoConnector]
 def connect(
     org: RunningOrg, zoho_mapping: SystemMapping, sleeps: Sleeps, tmp_path: Path
 ) -> Iterator[ConnectorFactory]:
-    """Build connectors to ``org``; keyword arguments are settings (or ``token_store``,
-    ``clock``, ``mapping``)."""
+    """Build connectors to ``org``; keyword arguments are settings (or a ``token_store``
+    object, ``clock``, ``mapping``, ``secrets``)."""
     built: list[ZohoConnector] = []
 
     def make(**settings: Any) -> ZohoConnector:
-        extra = {k: settings.pop(k) for k in ("token_store", "clock") if k in settings}
+        extra = {k: settings.pop(k) for k in ("clock",) if k in settings}
+        if not isinstance(settings.get("token_store", ""), str):
+            extra["token_store"] = settings.pop("token_store")
         mapping = settings.pop("mapping", zoho_mapping)
+        secrets = settings.pop("secrets", None)
         context = ConnectorContext(
             system="zoho-test",
             settings=org.settings(**settings),
             mapping=mapping,
             base_dir=tmp_path,
             session=requests.Session(),
+            secrets=secrets,
         )
         connector = ZohoConnector(context, sleep=sleeps, **extra)
         built.append(connector)
