@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from contactsync.connector import Cursor
+from contactsync.connector import Cursor, PullFull, PullResume, pull_start
 from contactsync.errors import ConfigError
 
 Phase = Literal["full", "deleted", "changes"]
@@ -51,12 +51,13 @@ class PullState:
 
     @classmethod
     def start(cls, object_name: str, since: Cursor | None, lookback: timedelta) -> PullState:
-        if since is not None and since.page_state:
-            return cls.decode(since.page_state, object_name)
-        if since is None or since.watermark is None:
+        start = pull_start(since, lookback)  # the kit's rule: resume, full, or changes
+        if isinstance(start, PullResume):
+            return cls.decode(start.page_state, object_name)
+        if isinstance(start, PullFull):
             return cls(object_name, "full")
-        mark = (iso(since.watermark), since.last_id or "")
-        return cls(object_name, "deleted", since=iso(since.watermark - lookback), mark=mark)
+        mark = (iso(start.watermark), start.last_id)
+        return cls(object_name, "deleted", since=iso(start.lower), mark=mark)
 
     def seen(self, stamp: str, record_id: str) -> PullState:
         position = (iso(parse_iso(stamp)), record_id)
