@@ -23,6 +23,8 @@ from contactsync.mapping import (
     same_object,
 )
 from contactsync.models import Kind
+from contactsync.plugins import PluginHost
+from contactsync.runtime import Workspace
 
 E, B = Kind.EMERGENCY, Kind.BUSINESS
 REPO = Path(__file__).resolve().parents[2]
@@ -372,6 +374,64 @@ def test_mapping_overrides_cannot_merge_the_kinds() -> None:
     with pytest.raises(ConfigError, match="stored separately") as caught:
         load_mapping("sqlite", overrides={"business": {"object": "Emergency_Contacts"}})
     assert "'Emergency_Contacts' from mapping_overrides" in str(caught.value)
+
+
+def test_a_refusal_caused_by_the_objects_setting_names_that_setting_not_the_file() -> None:
+    message = refused(mapping_data(), objects={B: "emergency_contacts"})
+    assert message.startswith("objects.business: both kinds are mapped to the same object ")
+    assert not message.startswith(SOURCE)
+    # the file is named only for the object it set
+    assert f"'emergency_contacts' from emergency.object in {SOURCE}" in message
+    assert "'emergency_contacts' from the system's objects setting" in message
+
+
+def test_a_refusal_caused_by_mapping_overrides_names_the_override() -> None:
+    overrides = {"business": {"object": "Emergency_Contacts"}}
+    message = refused(mapping_data(), overrides=overrides)
+    assert message.startswith("mapping.business.object: both kinds are mapped ")
+    assert f"'emergency_contacts' from emergency.object in {SOURCE}" in message
+    assert "'Emergency_Contacts' from mapping_overrides" in message
+    assert "(after mapping_overrides)" not in message
+
+
+def test_a_refusal_with_both_objects_from_the_settings_names_both_settings() -> None:
+    message = refused(mapping_data(), objects={E: "one.csv", B: "./one.csv"},
+                      overrides={"emergency": {"timezone": "UTC"}})
+    assert message.startswith("objects.emergency, objects.business: both kinds ")
+    assert SOURCE not in message
+    message = refused(mapping_data(), objects={B: "x"}, overrides={"emergency": {"object": "X"}})
+    assert message.startswith("mapping.emergency.object, objects.business: ")
+    assert SOURCE not in message
+
+
+def test_a_refusal_caused_by_the_mapping_file_still_names_the_file() -> None:
+    data = mapping_data(business=kind_table(B, object="emergency_contacts"))
+    message = refused(data, objects={}, overrides={"business": {"timezone": "UTC"}})
+    assert message.startswith(f"{SOURCE}: emergency.object, business.object: ")
+
+
+def test_a_workspace_names_the_configuration_file_for_a_shared_object_setting(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "contactsync.toml"
+    shipped = mappings_dir() / "csv.toml"
+    settings = {
+        "objects = { business = 'emergency_contacts.csv' }": "objects.business",
+        "mapping = { business = { object = 'emergency_contacts.csv' } }":
+            "mapping.business.object",
+        "[systems.sheet.mapping]\nbusiness.object = 'Emergency_Contacts.csv'":
+            "mapping.business.object",
+    }
+    for setting, key in settings.items():
+        config.write_text(f"[systems.sheet]\nconnector = 'csv'\n{setting}\n", encoding="utf-8")
+        with pytest.raises(ConfigError) as caught:
+            Workspace.open(config, host=PluginHost(), resolve_credentials=False)
+        message = str(caught.value)
+        assert message.startswith(f"{config}: [systems.sheet]: {key}: both kinds are mapped "
+                                  "to the same object ("), message
+        assert f"from emergency.object in {shipped}" in message  # the side the file set
+        assert f"{shipped}: emergency.object" not in message
+        assert "stored separately" in message
 
 
 def test_base_dir_makes_absolute_and_relative_paths_comparable(tmp_path: Path) -> None:

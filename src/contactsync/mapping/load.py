@@ -1,7 +1,12 @@
 """Finding, reading, merging and validating mapping files.
 
 Every error is a ``ConfigError`` naming the file, the key path and the field, e.g.
-``mappings/x.toml: emergency.fields.priority: unknown converter 'integer'``.
+``mappings/x.toml: emergency.fields.priority: unknown converter 'integer'``. A refusal
+caused by the system's own settings rather than the file (both kinds put into one object
+by its ``objects`` or ``mapping`` overrides) starts with those settings' keys instead
+(``objects.business: ...``): they were written in the configuration, whose file and
+system the workspace puts in front (``contactsync.toml: [systems.crm]: objects.business:
+...``).
 """
 
 from __future__ import annotations
@@ -85,7 +90,9 @@ def load_mapping(
             so that ``a.csv`` and ``/that/folder/a.csv`` are seen to be the same file.
 
     Raises:
-        ConfigError: naming the file, the key path and the field.
+        ConfigError: naming the file, the key path and the field; or, when ``overrides``
+            or ``objects`` put both kinds into one object, naming those settings by their
+            key in the system's table (``objects.business``, ``mapping.business.object``).
     """
     path = resolve_mapping_file(file)
     try:
@@ -185,6 +192,23 @@ def same_object(a: str, b: str, *, base_dir: str | Path | None = None) -> bool:
     return object_identity(a, base_dir=base_dir) == object_identity(b, base_dir=base_dir)
 
 
+@dataclass(frozen=True)
+class _Placed:
+    """One kind's object and where it was set.
+
+    Attributes:
+        object: the object name.
+        setting: its key in the system's own settings (``objects.business``,
+            ``mapping.business.object``) when the configuration set it; ``None`` when the
+            mapping file did.
+        note: how the refusal describes that setting.
+    """
+
+    object: str
+    setting: str | None = None
+    note: str = ""
+
+
 def check_separate_storage(mapping: SystemMapping, *, base_dir: str | Path | None = None) -> None:
     """Refuse a mapping that keeps both kinds in one object.
 
@@ -192,26 +216,44 @@ def check_separate_storage(mapping: SystemMapping, *, base_dir: str | Path | Non
         ConfigError: naming both objects; the kinds must be stored separately.
     """
     _refuse_shared_object(
-        {kind: (om.object, "") for kind, om in mapping.objects.items()},
+        {kind: _Placed(om.object) for kind, om in mapping.objects.items()},
         _Report(mapping.source, frozenset()),
         base_dir,
     )
 
 
 def _refuse_shared_object(
-    objects: Mapping[Kind, tuple[str, str]], report: _Report, base_dir: str | Path | None
+    placed: Mapping[Kind, _Placed], report: _Report, base_dir: str | Path | None
 ) -> None:
-    if Kind.EMERGENCY not in objects or Kind.BUSINESS not in objects:
+    """Refuse both kinds in one object, naming where the offending setting was written.
+
+    When the system's own settings (its ``objects`` or ``mapping`` overrides) put a kind
+    there, the error is about those settings, not the mapping file: it starts with their
+    keys in the system's table, for the workspace to prefix with the configuration file
+    and system (``contactsync.toml: [systems.crm]: objects.business: ...``), and names
+    the mapping file only for an object the file set.
+    """
+    if Kind.EMERGENCY not in placed or Kind.BUSINESS not in placed:
         return
-    (emergency, e_note), (business, b_note) = objects[Kind.EMERGENCY], objects[Kind.BUSINESS]
-    if same_object(emergency, business, base_dir=base_dir):
-        raise report.error(
-            "emergency.object, business.object",
-            f"both kinds are mapped to the same object ({emergency!r}{e_note} and "
-            f"{business!r}{b_note}); emergency and business contacts must be stored "
-            "separately (DESIGN invariant 1): give each kind its own object, table, sheet "
-            "or form",
-        )
+    emergency, business = placed[Kind.EMERGENCY], placed[Kind.BUSINESS]
+    if not same_object(emergency.object, business.object, base_dir=base_dir):
+        return
+    settings = [p.setting for p in (emergency, business) if p.setting is not None]
+
+    def described(kind: Kind, p: _Placed) -> str:
+        if p.setting is None and settings:  # the other came from the configuration
+            return f"{p.object!r} from {kind.value}.object in {report.source}"
+        return f"{p.object!r}{p.note}"
+
+    reason = (
+        f"both kinds are mapped to the same object ({described(Kind.EMERGENCY, emergency)} "
+        f"and {described(Kind.BUSINESS, business)}); emergency and business contacts must "
+        "be stored separately (DESIGN invariant 1): give each kind its own object, table, "
+        "sheet or form"
+    )
+    if settings:
+        raise ConfigError(f"{', '.join(settings)}: {reason}")
+    raise report.error("emergency.object, business.object", reason)
 
 
 # ---------------------------------------------------------------------------------------
@@ -260,16 +302,18 @@ class _Parser:
             kind: self.object_mapping(kind, table, emergency_fields)
             for kind, table in kinds.items()
         }
-        notes = {
-            kind: (om.object, " from mapping_overrides" if self.report.touches(f"{kind}.object")
-                   else "")
+        placed = {
+            kind: _Placed(om.object, f"mapping.{kind.value}.object", " from mapping_overrides")
+            if self.report.touches(f"{kind.value}.object") else _Placed(om.object)
             for kind, om in built.items()
         }
         for raw_kind, obj in objects.items():
             kind = self._override_kind(raw_kind, obj, built)
             built[kind] = replace(built[kind], object=obj)
-            notes[kind] = (obj, " from the system's objects setting")
-        _refuse_shared_object(notes, self.report, base_dir)
+            placed[kind] = _Placed(
+                obj, f"objects.{kind.value}", " from the system's objects setting"
+            )
+        _refuse_shared_object(placed, self.report, base_dir)
         return SystemMapping(connector=name, source=self.report.source, objects=built)
 
     def _connector(self, declared: Any, wanted: str | None) -> str:

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from contactsync.models.text import Text
+
 
 def is_known_zone(name: str) -> bool:
     """Whether ``name`` is an IANA time zone (``Asia/Shanghai``, ``UTC``).
@@ -112,6 +114,6 @@ class CustomerRef(Frozen):
     """
 
     key: NonBlank
-    name: str | None = None
+    name: Text | None = None
     country: CountryCode | None = None
     account_ids: dict[str, str] = Field(default_factory=dict)

@@ -29,6 +29,7 @@ from contactsync.models.common import (
     TimeWindow,
 )
 from contactsync.models.phone import Phone
+from contactsync.models.text import RequiredText, Text
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -39,7 +40,7 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """A timezone-aware datetime, stored in UTC. A naive one is rejected."""
 
 NonEmpty = NonBlank
-"""Required text: blank or whitespace-only text is as good as missing."""
+"""A required key: blank or whitespace-only text is as good as missing."""
 
 
 def _not_bool(value: object) -> object:
@@ -75,7 +76,9 @@ class ContactBase(Frozen):
     Attributes:
         key: the contactsync key, the same in every system (the upsert external id).
         customer: the customer's cross-system key (``CustomerRef.key``).
-        name: the display name, as written.
+        name: the display name, as written but for invisible characters and folded
+            whitespace; a control character is refused (``contactsync.models.text``,
+            which every free-text field shares).
         phones: at least one; ``raw`` is always kept even when it cannot be normalised.
         updated_at: when the source last changed the record, in UTC.
         provenance: where this value was read, when it was read from a system.
@@ -83,9 +86,9 @@ class ContactBase(Frozen):
 
     key: str | None = None
     customer: NonEmpty
-    name: NonEmpty
-    given_name: str | None = None
-    family_name: str | None = None
+    name: RequiredText
+    given_name: Text | None = None
+    family_name: Text | None = None
     phones: tuple[Phone, ...] = Field(min_length=1)
     email: str | None = None
     wechat_id: str | None = None
@@ -101,17 +104,17 @@ class EmergencyContact(ContactBase):
     """
 
     kind: Literal["emergency"] = "emergency"
-    role: NonEmpty
-    relationship: str | None = None
+    role: RequiredText
+    relationship: Text | None = None
     priority: WholeNumber | None = Field(default=None, ge=1, le=3)
     decision_authority: bool | None = None
     response_time_limit: timedelta
     contactable_hours: tuple[TimeWindow, ...] = ()
-    responsibility: str | None = None
+    responsibility: Text | None = None
     emergency_only: bool = False
     preferred_channels: tuple[Channel, ...] = ()
     last_reviewed_at: UtcDatetime | None = None
-    reviewed_by: str | None = None
+    reviewed_by: Text | None = None
     review_interval_months: WholeNumber | None = Field(default=None, ge=1, le=24)
     """Months between reviews; ``None`` means the configured default (3)."""
 
@@ -127,13 +130,13 @@ class BusinessContact(ContactBase):
     """A day-to-day contact: sales, service, projects, marketing."""
 
     kind: Literal["business"] = "business"
-    title: NonEmpty
-    department: NonEmpty
+    title: RequiredText
+    department: RequiredText
     contact_type: ContactType = ContactType.BUSINESS
-    project: str | None = None
-    business_line: str | None = None
-    owner: str | None = None
-    tags: tuple[str, ...] = ()
+    project: Text | None = None
+    business_line: Text | None = None
+    owner: Text | None = None
+    tags: tuple[Text, ...] = ()
 
 
 Contact = Annotated[EmergencyContact | BusinessContact, Field(discriminator="kind")]

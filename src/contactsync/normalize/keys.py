@@ -10,23 +10,25 @@ import unicodedata
 
 import idna
 
-# Invisible characters that copy and paste leaves in cells. Every format character
-# (category Cf: zero-width space/joiners, LRM/RLM, word joiner, BOM, soft hyphen, bidi
-# controls) goes, and so do the Hangul fillers, which render as nothing.
-_INVISIBLE_LETTERS = frozenset("\u115f\u1160\u3164\uffa0")
+from contactsync.models.text import is_invisible
 
 
 def remove_invisible(text: str) -> str:
-    """``text`` without invisible characters; whitespace is kept for the caller to judge."""
+    """``text`` without invisible characters; whitespace is kept for the caller to judge.
+
+    Invisible is what copy and paste leaves in cells: every format character (category
+    Cf: zero-width space/joiners, LRM/RLM, word joiner, BOM, soft hyphen, bidi controls)
+    and the Hangul fillers, as ``contactsync.models.text`` defines them for stored text.
+    A key is only for matching, so control characters other than whitespace go too (the
+    models refuse them in stored names).
+    """
     if text.isascii() and text.isprintable():  # the common case: nothing to remove
         return text
     return "".join(
         ch
         for ch in text
         if not (
-            ch in _INVISIBLE_LETTERS
-            or unicodedata.category(ch) == "Cf"
-            or (unicodedata.category(ch) == "Cc" and not ch.isspace())
+            is_invisible(ch) or (unicodedata.category(ch) == "Cc" and not ch.isspace())
         )
     )
 
