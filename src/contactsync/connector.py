@@ -338,6 +338,15 @@ class Connector(ABC):
         """
         return []
 
+    def check_offline(self) -> list[str]:
+        """Problems found without calling the vendor, one sentence each.
+
+        ``contactsync check`` reports them (and exits 2): what the settings alone cannot
+        show, such as a token store that cannot be used or a file that is not there. The
+        default finds nothing.
+        """
+        return []
+
     def close(self) -> None:  # noqa: B027 - optional hook, most connectors hold nothing
         """Release files, sessions or connections."""
 
