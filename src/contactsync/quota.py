@@ -27,7 +27,8 @@ class ApiUsage:
         return self.used / self.total if self.total else 1.0
 
     def __str__(self) -> str:
-        return f"{self.used}/{self.total} ({self.share:.0%})"
+        # Thousands separators: a bare 1000000 would read as a phone number to the masking.
+        return f"{self.used:,}/{self.total:,} ({self.share:.0%})"
 
 
 class BudgetSpent(QuotaExhausted):

@@ -10,6 +10,9 @@ _EMAIL = re.compile(r"([^\s@]+)@([^\s@]+)")
 # A run of 7+ digits with phone punctuation, not inside a word, an id or a date.
 _PHONE_LIKE = re.compile(r"(?<![\w\-.:])\+?\d[\d \-().]{5,}\d(?![\w\-:])")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_LONGEST_PHONE = 15
+"""E.164 numbers have at most 15 digits: an unbroken run of more is an id (Zoho's record
+ids are 19 digits), and masking it would hide which record a finding is about."""
 
 
 def mask_phone(text: str) -> str:
@@ -32,6 +35,8 @@ def mask_text(text: str) -> str:
 def _mask_match(match: re.Match[str]) -> str:
     found = match.group(0)
     if _DATE.fullmatch(found) or sum(ch.isdigit() for ch in found) < 7:
+        return found
+    if found.isdigit() and len(found) > _LONGEST_PHONE:
         return found
     return mask_phone(found)
 
