@@ -23,7 +23,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from contactsync.connector import VendorError, WriteOp, WriteResult
-from contactsync.errors import ContactsyncError, QuotaExhausted, RecordRejected, StalePlan
+from contactsync.errors import (
+    ContactsyncError,
+    QuotaExhausted,
+    RecordRejected,
+    StalePlan,
+    in_system,
+)
 from contactsync.mapping.convert import to_vendor
 from contactsync.models import CONTACT_ADAPTER, Kind
 from contactsync.plan import Operation, Plan
@@ -208,7 +214,8 @@ def _send(
             )
     store.journal_sent(run_id, plan_id, system, obj, kind.value, batch_no, [op.op_id for op in ops])
     try:
-        results = list(connector.push(kind, writes)) if writes else []
+        with in_system(system):
+            results = list(connector.push(kind, writes)) if writes else []
     except QuotaExhausted:
         raise  # no "done" row: the batch stays pending and a resume sends it again
     except ContactsyncError as exc:  # the whole call failed; each record says so

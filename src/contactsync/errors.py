@@ -11,12 +11,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 
 class ContactsyncError(Exception):
-    """Base of every error contactsync raises on purpose."""
+    """Base of every error contactsync raises on purpose.
+
+    Attributes:
+        system: the configured system the error came from, when it came from one
+            (set by ``in_system`` where contactsync calls a connector); shown before the
+            message, so that with two systems of one vendor a person knows which failed.
+    """
+
+    system: str | None = None
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        prefix = f"system {self.system!r}: "
+        if self.system is None or text.startswith(prefix) or f"system {self.system!r}" in text:
+            return text
+        return prefix + text
+
+
+@contextmanager
+def in_system(system: str) -> Iterator[None]:
+    """Name ``system`` on any contactsync error raised inside (unless one is named)."""
+    try:
+        yield
+    except ContactsyncError as exc:
+        if exc.system is None:
+            exc.system = system
+        raise
 
 
 class ConfigError(ContactsyncError):

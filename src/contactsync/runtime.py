@@ -147,10 +147,9 @@ class Workspace:
             )
             try:
                 connector = spec.factory(context)
-            except ConfigError as exc:
-                text = str(exc)
-                prefix = f"system {name!r}: "
-                raise ConfigError(text if text.startswith(prefix) else prefix + text) from None
+            except ConfigError as exc:  # name the configuration file too
+                text = str(exc).removeprefix(f"system {name!r}: ")
+                raise ConfigError(f"{where}: {text}") from None
             systems[name] = SystemHandle(system, spec, mapping, connector)
         return workspace
 

@@ -9,7 +9,7 @@ from time import perf_counter
 from typing import Any
 
 from contactsync.connector import Cursor, RowError, VendorRecord
-from contactsync.errors import RecordLocation, RecordRejected
+from contactsync.errors import RecordLocation, RecordRejected, in_system
 from contactsync.findings import Code, Finding
 from contactsync.models import CONTACT_ADAPTER, Kind, Phone, build_contact
 from contactsync.reconcile.canonical import Canonicalizer, dump_values, row_mapping
@@ -65,10 +65,12 @@ def read_object(
     read = ObjectRead(handle.name, om.object, kind)
     digest = hashlib.sha256()
     seen: set[str] = set()
-    pages = iter(handle.connector.pull(kind, since))
+    with in_system(handle.name):
+        pages = iter(handle.connector.pull(kind, since))
     while True:
         started = perf_counter()
-        page = next(pages, None)
+        with in_system(handle.name):
+            page = next(pages, None)
         timings.add("read", perf_counter() - started)
         if page is None:
             break
