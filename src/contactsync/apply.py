@@ -17,9 +17,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import socket
+import uuid
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from contactsync.connector import VendorError, WriteOp, WriteResult
@@ -42,9 +47,53 @@ from contactsync.runtime import Workspace
 from contactsync.state import BaseSnapshot, Link
 from contactsync.state.records import FinalStatus
 
+log = logging.getLogger("contactsync.apply")
+
 
 class ApplyVetoed(ContactsyncError):
     """A ``contactsync_before_apply`` gate refused the plan."""
+
+
+class ApplyBusy(ContactsyncError):
+    """Another apply holds the state store's apply lock (exit code 3: try again later)."""
+
+
+APPLY_LOCK = "contactsync:apply"
+"""The lock every apply on one state store takes: two applies at once would both plan
+from the same data, and the second would write over the first's results."""
+APPLY_LOCK_TTL = timedelta(minutes=10)
+"""Renewed at every batch; a crashed apply's lock frees itself after this long."""
+
+
+@contextmanager
+def apply_lock(ws: Workspace) -> Iterator[Callable[[], None]]:
+    """Hold the apply lock; yields ``renew`` (call it between batches).
+
+    Raises:
+        ApplyBusy: another process holds it, named with when it took it.
+    """
+    store = ws.store
+    owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    if not store.try_lock(APPLY_LOCK, owner, APPLY_LOCK_TTL):
+        holder = store.lock_owner(APPLY_LOCK) or "another process"
+        if _died_here(holder) and store.unlock(APPLY_LOCK, holder):
+            log.info("took over the apply lock of %s, a process that no longer runs", holder)
+        if not store.try_lock(APPLY_LOCK, owner, APPLY_LOCK_TTL):
+            raise ApplyBusy(
+                f"another apply is running on this state store ({holder}); wait for it to "
+                "finish, then run `contactsync plan` again (a crashed apply's lock frees "
+                f"itself {int(APPLY_LOCK_TTL.total_seconds() // 60)} minutes after its last "
+                "batch, at once on the machine it ran on)"
+            )
+
+    def renew() -> None:
+        if not store.try_lock(APPLY_LOCK, owner, APPLY_LOCK_TTL):
+            raise ApplyBusy("the apply lock was taken over while this apply ran; stopping")
+
+    try:
+        yield renew
+    finally:
+        store.unlock(APPLY_LOCK, owner)
 
 
 @dataclass(frozen=True)
@@ -67,7 +116,38 @@ def apply_plan(
         ApplyVetoed: a gate plugin refused it.
         QuotaExhausted: a vendor's budget ran out; the journal and state are saved, and
             running the same apply again resumes.
+        ApplyBusy: another apply is running on the same state store.
     """
+    with apply_lock(ws) as renew:
+        return _apply_locked(ws, plan, renew, progress, on_batch)
+
+
+def _died_here(holder: str) -> bool:
+    """Whether the lock ``holder`` (``host:pid:nonce``) was a process of this machine that
+    no longer runs: a crashed apply, whose lock need not be waited out."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # alive, someone else's
+        return False
+    return False
+
+
+def _apply_locked(
+    ws: Workspace,
+    plan: Plan,
+    renew: Callable[[], None],
+    progress: Progress | None,
+    on_batch: Callable[[str, int], None] | None,
+) -> ApplySummary:
     store = ws.store
     finished = [r for r in store.runs(plan.plan_id) if r.kind == "apply" and r.status == "done"]
     if finished and not plan.empty:  # an empty plan has nothing to repeat
@@ -102,6 +182,7 @@ def apply_plan(
             store.restore(key, run_id)
         for batch_no, (system, obj, kind, ops) in enumerate(_batches(ws, fresh.plan.operations)):
             outcomes.extend(_send(ws, run_id, plan.plan_id, system, obj, kind, batch_no, ops))
+            renew()
             if on_batch is not None:
                 on_batch(system, batch_no)
     except QuotaExhausted:
