@@ -25,6 +25,7 @@ settings. Relative paths are relative to the file's folder. Example::
 
 from __future__ import annotations
 
+import difflib
 import math
 import os
 import re
@@ -403,8 +404,21 @@ def _refuse_literal_secrets(key: str, value: Any, here: str, path: str = "") -> 
     if literal and _looks_secret(key):
         raise ConfigError(
             f"{here}: {dotted!r} looks like a secret; secrets come from environment "
-            f"variables: write credentials.{key} = {{ env = \"VARIABLE\" }}"
+            f"variables: write credentials.{key} = {{ env = \"VARIABLE\" }}. If it is not a "
+            "secret but a setting, check its spelling against the connector's settings"
+            + _spelling_hint(key)
         )
+
+
+def _spelling_hint(key: str) -> str:
+    """`` (did you mean 'token_store'?)`` when ``key`` nearly ends like a setting that only
+    points at a secret (``token_stor``); the setting is refused either way."""
+    head, sep, tail = key.rpartition("_")
+    if not sep:
+        return ""
+    suffixes = [suffix[1:] for suffix in _NOT_SECRET_SUFFIXES]
+    close = difflib.get_close_matches(tail.lower(), suffixes, n=1, cutoff=0.75)
+    return f" (did you mean {f'{head}_{close[0]}'!r}?)" if close else ""
 
 
 def _looks_secret(key: str) -> bool:

@@ -22,6 +22,8 @@ import hashlib
 import json
 import os
 import secrets as random_source
+import shlex
+import string
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
@@ -67,20 +69,54 @@ def new_key() -> str:
     return base64.urlsafe_b64encode(random_source.token_bytes(KEY_BYTES)).decode("ascii")
 
 
+_MAKE_ONE = "(make one with `contactsync secrets new-key`)"
+# URL-safe base64, as `new-key` prints; the standard alphabet's + and / are taken too.
+_BASE64_CHARS = frozenset(string.ascii_letters + string.digits + "-_+/")
+
+
+def _bad_character(char: str) -> str:
+    """What a character that is not base64 is, without showing a key's own character."""
+    if char in "\"'`":
+        return "a quote (write the key without quotes)"
+    if char.isspace():
+        return "a space or other blank (copy the key again)"
+    if char == "=":
+        return "an '=' before the end (copy the key again)"
+    return f"outside the base64 alphabet {_MAKE_ONE}"
+
+
 def _decode_key(text: str, position: int) -> bytes:
+    """One key of ``CONTACTSYNC_SECRET_KEY``, decoded strictly; no message shows the key."""
     where = f"{SECRET_KEY_ENV}: key {position}"
-    try:
-        key = base64.urlsafe_b64decode(text.encode("ascii"))
-    except (binascii.Error, ValueError, UnicodeEncodeError):
+    body = text.rstrip("=")
+    for index, char in enumerate(body, start=1):
+        if char not in _BASE64_CHARS:
+            raise ConfigError(
+                f"{where} is not base64: character {index} is {_bad_character(char)}"
+            )
+    if len(body) % 4 == 1:
+        raise ConfigError(f"{where} is not base64: a character is missing or extra {_MAKE_ONE}")
+    size = len(body) * 3 // 4
+    if size != KEY_BYTES:
+        raise ConfigError(f"{where} is {size} bytes, not {KEY_BYTES} {_MAKE_ONE}")
+    padding, needed = len(text) - len(body), -len(body) % 4
+    if padding < needed:
         raise ConfigError(
-            f"{where} is not base64 (make one with `contactsync secrets new-key`)"
-        ) from None
-    if len(key) != KEY_BYTES:
-        raise ConfigError(
-            f"{where} is {len(key)} bytes, not {KEY_BYTES} "
-            "(make one with `contactsync secrets new-key`)"
+            f"{where} is missing '=' padding: a key ends with {'=' * needed} "
+            "(copy the whole key)"
         )
-    return key
+    if padding > needed:
+        raise ConfigError(f"{where} is not base64: it ends with too many '=' {_MAKE_ONE}")
+    try:
+        return base64.b64decode(text.encode("ascii"), altchars=b"-_", validate=True)
+    except (binascii.Error, ValueError, UnicodeEncodeError):
+        raise ConfigError(f"{where} is not base64 {_MAKE_ONE}") from None
+
+
+def forget_command(context: str) -> str:
+    """The command that forgets the secret of ``context`` (``system/name``)."""
+    system, _, name = context.partition("/")
+    return f"contactsync secrets forget {shlex.quote(system)} {shlex.quote(name)}".rstrip()
 
 
 class SecretCipher:
@@ -144,7 +180,7 @@ class SecretCipher:
             raise ConfigError(
                 f"secret {context}: sealed with key {key_id}, which {SECRET_KEY_ENV} does "
                 "not hold (add the old key after the new one, or forget the secret with "
-                "`contactsync secrets forget`)"
+                f"`{forget_command(context)}`)"
             )
         try:
             raw = base64.urlsafe_b64decode(body.encode("ascii"))

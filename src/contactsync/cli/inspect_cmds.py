@@ -23,7 +23,7 @@ from contactsync.redact import mask_text
 from contactsync.runtime import SystemHandle, Workspace
 
 
-@cli.command()
+@cli.command(short_help="List installed connectors and plugins.")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
 def connectors(as_json: bool) -> None:
@@ -78,15 +78,20 @@ def connectors(as_json: bool) -> None:
         )
 
 
-@cli.command()
+@cli.command(short_help="Check the configuration, credentials and mappings.")
 @config_option
 @click.option(
     "--online", is_flag=True, help="Also check each mapping against the live vendor schema."
 )
 @handle_errors
 def check(config_path: Path, online: bool) -> None:
-    """Check the configuration, credentials (environment only) and mappings."""
+    """Check the configuration, credentials (environment only) and mappings.
+
+    Each connector also checks what it can without calling the vendor (a token store it
+    cannot use, a file that is not there); --online calls the vendor too.
+    """
     with Workspace.open(config_path) as ws:
+        failing: list[str] = []  # "system NAME: why", for the one error line at the end
         for name, handle in ws.systems.items():
             kinds = ", ".join(
                 f"{k.value}→{handle.mapping.object_for(k)}" for k in Kind if handle.mapping.has(k)
@@ -94,16 +99,19 @@ def check(config_path: Path, online: bool) -> None:
             click.echo(
                 f"system {name}: connector {handle.spec.name}, {handle.config.mode}, {kinds}"
             )
-            if online:
+            problems = handle.connector.check_offline()
+            if problems:
+                failing.append(f"system {name}: its connector cannot work as configured")
+            elif online:
                 problems = check_online(handle)
-                for problem in problems:
-                    click.echo(f"  problem: {problem}", err=True)
                 if problems:
-                    raise Failure(
-                        f"system {name}: the live schema does not fit the mapping", EXIT_USAGE
-                    )
+                    failing.append(f"system {name}: the live schema does not fit the mapping")
+            for problem in problems:
+                click.echo(f"  problem: {problem}", err=True)
         for error in ws.host.load_errors:
             click.echo(f"plugin {error.name} failed to load: {error.error}", err=True)
+        if failing:
+            raise Failure("; ".join(failing) + " (problems above)", EXIT_USAGE)
         click.echo("configuration is valid")
 
 
@@ -122,10 +130,15 @@ def check_online(handle: SystemHandle) -> list[str]:
     return problems + handle.connector.check_schema()
 
 
-@cli.command()
+@cli.command(short_help="Read one system's contacts as canonical JSON Lines.")
 @config_option
 @click.option("--system", "system_name", required=True, help="The configured system to read.")
-@click.option("--kind", type=click.Choice([k.value for k in Kind]), required=True)
+@click.option(
+    "--kind",
+    type=click.Choice([k.value for k in Kind]),
+    required=True,
+    help="Which contacts to read.",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),

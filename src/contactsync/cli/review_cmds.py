@@ -10,12 +10,19 @@ from zoneinfo import ZoneInfo
 import click
 
 from contactsync.cli.app import EXIT_FAILED, EXIT_USAGE, Failure, cli, config_option, handle_errors
+from contactsync.cli.state_files import no_state_store
 from contactsync.connector import WriteOp
 from contactsync.mapping.convert import to_vendor
 from contactsync.models import CONTACT_ADAPTER, Kind
+from contactsync.redact import mask_text
 from contactsync.runtime import SystemHandle, Workspace
 
 EARLIEST_REVIEW_YEAR = 2000
+
+
+def _shown(typed: str) -> str:
+    """What a person typed (a key, a customer), quoted, phones and e-mails masked."""
+    return repr(mask_text(typed))
 
 
 @cli.group()
@@ -23,7 +30,7 @@ def review() -> None:
     """Record reviews of emergency contacts."""
 
 
-@review.command("mark")
+@review.command("mark", short_help="Mark an emergency contact reviewed.")
 @config_option
 @click.option("--customer", required=True, help="The customer key.")
 @click.option("--contact", "key", required=True, help="The emergency contact's contactsync key.")
@@ -56,16 +63,20 @@ def mark(config_path: Path, customer: str, key: str, reviewer: str, when: str | 
         links = [link for link in ws.store.links_for_key(key) if link.kind == Kind.EMERGENCY.value]
         if not links:
             raise Failure(
-                f"no emergency contact with key {key!r} has been synced yet; run reconcile first",
+                f"no emergency contact with key {_shown(key)} has been synced yet; "
+                "run reconcile first",
                 EXIT_USAGE,
             )
         if all(link.customer != customer for link in links):
-            raise Failure(f"contact {key!r} does not belong to customer {customer!r}", EXIT_USAGE)
+            raise Failure(
+                f"contact {_shown(key)} does not belong to customer {_shown(customer)}",
+                EXIT_USAGE,
+            )
         ws.store.mark_reviewed(key, customer, reviewer.strip(), stamp.astimezone(UTC))
         click.echo(f"marked {key} reviewed by {reviewer} at {stamp.astimezone(UTC).isoformat()}")
 
 
-@cli.group()
+@cli.group(short_help="Contacts held back because a customer was over the cap.")
 def quarantine() -> None:
     """Contacts kept out of every system because a customer was over the cap."""
 
@@ -73,11 +84,15 @@ def quarantine() -> None:
 @quarantine.command("list")
 @config_option
 @click.option("--customer", help="Only this customer.")
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="A JSON array instead of lines.")
 @handle_errors
 def list_cmd(config_path: Path, customer: str | None, as_json: bool) -> None:
     """List quarantined contacts."""
     with Workspace.open(config_path, resolve_credentials=False) as ws:
+        absent = no_state_store(ws.config.state_url)
+        if absent is not None:  # a listing creates no state store
+            click.echo("[]" if as_json else f"the quarantine is empty ({absent})")
+            return
         entries = ws.store.quarantined(customer)
         if as_json:
             click.echo(
@@ -101,13 +116,13 @@ def list_cmd(config_path: Path, customer: str | None, as_json: bool) -> None:
             click.echo(f"{e.customer}  {e.key}  {e.data.get('name')!s}  {e.reason}")
         if not entries:
             click.echo(
-                f"no quarantined contact for customer {customer!r}"
+                f"no quarantined contact for customer {_shown(customer)}"
                 if customer
                 else "the quarantine is empty"
             )
 
 
-@quarantine.command("restore")
+@quarantine.command("restore", short_help="Write a quarantined contact back to a system.")
 @click.argument("key")
 @config_option
 @click.option(
@@ -121,9 +136,12 @@ def restore(key: str, config_path: Path, system_name: str | None) -> None:
     quarantines the lowest-ranked contact again.
     """
     with Workspace.open(config_path) as ws:
+        absent = no_state_store(ws.config.state_url)
+        if absent is not None:
+            raise Failure(f"{_shown(key)} is not in quarantine ({absent})", EXIT_USAGE)
         entry = next((e for e in ws.store.quarantined() if e.key == key), None)
         if entry is None:
-            raise Failure(f"{key!r} is not in quarantine", EXIT_USAGE)
+            raise Failure(f"{_shown(key)} is not in quarantine", EXIT_USAGE)
         kind = Kind(entry.kind)
         if system_name:
             chosen = ws.systems.get(ws.config.system(system_name).name)  # unknown: named

@@ -72,7 +72,7 @@ def plan(config_path: Path, out: Path, full: bool, migrate_mixed: bool, quiet: b
         _exit_for(result.plan)
 
 
-@cli.command(name="apply")
+@cli.command(name="apply", short_help="Apply a saved plan, unless its data has changed.")
 @click.argument("plan_file", type=click.Path(dir_okay=False, path_type=Path))
 @config_option
 @handle_errors
@@ -96,7 +96,7 @@ def apply_cmd(plan_file: Path, config_path: Path) -> None:
         _exit_for(saved, summary)
 
 
-@cli.command()
+@cli.command(short_help="Plan and, with --apply, apply: the main job.")
 @config_option
 @click.option("--apply", "do_apply", is_flag=True, help="Apply the plan right away.")
 @click.option(
@@ -131,10 +131,15 @@ def reconcile(
         _exit_for(result.plan, summary)
 
 
-@cli.command()
+@cli.command(short_help="Findings by customer, with overdue reviews.")
 @config_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people or JSON for scripts.",
 )
 @click.option(
     "--plan",
