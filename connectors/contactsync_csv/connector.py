@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import stat
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
@@ -70,6 +71,20 @@ class CsvConnector(Connector):
     def path_for(self, kind: Kind) -> Path:
         """The file holding ``kind``."""
         return self.context.base_dir / self.object_for(kind)
+
+    def check_offline(self) -> list[str]:
+        """Files that cannot be used, found without reading them: a kind's file (or its
+        ``.archived`` file) that is a folder, unreadable, or under a "folder" that is a
+        file. A missing file is no problem: it is an empty system, created on first write.
+        """
+        problems: list[str] = []
+        for kind in sorted(self.context.mapping.kinds):
+            path = self.path_for(kind)
+            for used in (path, archive_path(path)):
+                problem = _file_problem(used)
+                if problem is not None:
+                    problems.append(f"{kind.value} file {problem}")
+        return problems
 
     # -- describe -------------------------------------------------------------------------
 
@@ -191,6 +206,23 @@ class CsvConnector(Connector):
                 found = TextFormat(sheet.text_format.codec, sheet.text_format.bom, found.newline)
             return CsvSheet.load(path, found, sheet.delimiter, mapping.vendor_fields, None)
         return CsvSheet.new(path, sheet.text_format, sheet.delimiter, sheet.header_cells, raw=True)
+
+
+def _file_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read or created, when that is certain; ``None`` otherwise."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        return f"{path}: cannot be created (a part of its folder is a file)"
+    except OSError as exc:
+        return f"{path}: cannot be read ({exc.strerror or exc})"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{path}: is not a file"
+    if not os.access(path, os.R_OK):
+        return f"{path}: cannot be read (permission denied)"
+    return None
 
 
 def _has_content(path: Path) -> bool:

@@ -31,6 +31,12 @@ MAX_PAGE_SIZE = 100
 MAX_BATCH = 100
 """``batch_create`` and ``batch_delete`` take at most 100 records (error 17024 above)."""
 
+MAX_SECONDS = 86_400.0
+"""A day: the most a timeout or a wait may be (sockets and ``time.sleep`` refuse far
+larger values)."""
+MAX_LOOKBACK_SECONDS = 366 * 86_400.0
+"""A year: a longer lookback is a full read, and one of centuries cannot be computed."""
+
 _ID = re.compile(r"[0-9a-fA-F]{24}")
 """App, entry and record ids are 24 hexadecimal digits (MongoDB object ids)."""
 _KNOWN = {
@@ -120,10 +126,12 @@ class JiandaoyunSettings:
         base_url = settings.get("base_url", DEFAULT_BASE_URL)
         if not isinstance(base_url, str) or not re.match(r"https?://[^\s/]+", base_url):
             raise ConfigError(f"{where}: setting 'base_url' must be an http(s) URL")
-        read = _number(settings, "timeout_seconds", 30.0, where, low=0.001)
-        connect = _number(settings, "connect_timeout_seconds", 5.0, where, low=0.001)
+        read = _number(settings, "timeout_seconds", 30.0, where, low=0.001, high=MAX_SECONDS)
+        connect = _number(
+            settings, "connect_timeout_seconds", 5.0, where, low=0.001, high=MAX_SECONDS
+        )
         page_size = _whole(settings, "page_size", MAX_PAGE_SIZE, where, 1, MAX_PAGE_SIZE)
-        share = _number(settings, "rate_share", 0.8, where, low=0.01)
+        share = _number(settings, "rate_share", 0.8, where, low=0.01, high=math.inf)
         if share > 1:
             raise ConfigError(f"{where}: setting 'rate_share' must be at most 1")
         return cls(
@@ -131,10 +139,14 @@ class JiandaoyunSettings:
             api_key=api_key.strip(),
             base_url=base_url.rstrip("/"),
             timeout=(connect, read),
-            lookback_seconds=_number(settings, "lookback_seconds", 120.0, where, low=0.0),
+            lookback_seconds=_number(
+                settings, "lookback_seconds", 120.0, where, low=0.0, high=MAX_LOOKBACK_SECONDS
+            ),
             page_size=page_size,
             max_attempts=_whole(settings, "max_attempts", 6, where, 1, 20),
-            max_wait_seconds=_number(settings, "max_wait_seconds", 30.0, where, low=0.0),
+            max_wait_seconds=_number(
+                settings, "max_wait_seconds", 30.0, where, low=0.0, high=MAX_SECONDS
+            ),
             rate_share=share,
             customer_form=_customer_form(settings.get("customer_form"), app_id, where),
         )
@@ -158,17 +170,29 @@ def _identifier(value: Any, what: str) -> str:
 
 
 def _number(
-    settings: Mapping[str, Any], name: str, default: float, where: str, *, low: float
+    settings: Mapping[str, Any], name: str, default: float, where: str, *, low: float,
+    high: float,
 ) -> float:
+    """A number from ``low`` to ``high`` (``math.inf``: no upper bound); NaN and
+    infinities (TOML ``nan``, ``inf``) are refused."""
     value = settings.get(name, default)
     if (
         not isinstance(value, int | float)
         or isinstance(value, bool)
         or not math.isfinite(value)
-        or value < low
+        or not low <= value <= high
     ):
-        raise ConfigError(f"{where}: setting {name!r} must be a number >= {low:g}")
+        bound = f"from {_figure(low)} to {_figure(high)}" if math.isfinite(high) else (
+            f">= {_figure(low)}"
+        )
+        got = f", not {value}" if isinstance(value, float) and not math.isfinite(value) else ""
+        raise ConfigError(f"{where}: setting {name!r} must be a number {bound}{got}")
     return float(value)
+
+
+def _figure(value: float) -> str:
+    """``86,400`` or ``0.001``: separators keep a bound from reading as a phone number."""
+    return f"{int(value):,}" if value == int(value) else f"{value:g}"
 
 
 def _whole(

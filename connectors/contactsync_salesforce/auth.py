@@ -16,6 +16,7 @@ import time
 import warnings
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -169,10 +170,7 @@ class JwtBearerAuth(Authenticator):
         if path is None:
             raise AuthError("Salesforce JWT bearer login needs credential 'private_key' or "
                             "the setting private_key_file")
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"private_key_file {path}: cannot be read ({exc.strerror})") from None
+        return read_private_key_file(path)
 
     def login(self, session: requests.Session) -> Token:
         import jwt  # PyJWT comes with simple-salesforce (the ``salesforce`` extra)
@@ -190,6 +188,42 @@ class JwtBearerAuth(Authenticator):
                 f"the JWT signing key is not a usable RSA private key ({type(exc).__name__})"
             ) from None
         return self._token_request(session, {"grant_type": JWT_GRANT, "assertion": assertion})
+
+
+def read_private_key_file(path: Path) -> str:
+    """The text of ``private_key_file``.
+
+    Raises:
+        ConfigError: it cannot be read, or is not text (a DER key: convert it to PEM).
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"private_key_file {path}: cannot be read ({exc.strerror or type(exc).__name__})"
+        ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"private_key_file {path}: is not a PEM file (a binary DER key? convert it with "
+            "`openssl pkey -in KEY -inform DER -out key.pem`)"
+        ) from None
+
+
+def private_key_file_problems(path: Path) -> list[str]:
+    """Why ``private_key_file`` cannot sign a JWT, found without calling Salesforce: it is
+    missing or unreadable, holds no PEM private key (a certificate, say), or its key is
+    encrypted (the connector takes no passphrase). The key itself is never quoted."""
+    try:
+        text = read_private_key_file(path)
+    except ConfigError as exc:
+        return [str(exc)]
+    if "PRIVATE KEY-----" not in text:
+        return [f"private_key_file {path}: holds no PEM private key (-----BEGIN ... PRIVATE "
+                "KEY-----); the connected app's certificate is not the key"]
+    if "ENCRYPTED PRIVATE KEY-----" in text or "Proc-Type: 4,ENCRYPTED" in text:
+        return [f"private_key_file {path}: the key is encrypted, and the connector takes no "
+                "passphrase (decrypt it with `openssl pkey -in KEY -out key.pem`)"]
+    return []
 
 
 class PasswordAuth(Authenticator):

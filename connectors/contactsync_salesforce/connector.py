@@ -32,7 +32,7 @@ from contactsync.connector import (
 from contactsync.errors import ConfigError
 from contactsync.models import Kind
 from contactsync_salesforce.api import SalesforceApi, Sleep
-from contactsync_salesforce.auth import Authenticator
+from contactsync_salesforce.auth import Authenticator, private_key_file_problems
 from contactsync_salesforce.errors import SalesforceCallError
 from contactsync_salesforce.pull import ObjectPull
 from contactsync_salesforce.push import ObjectPush
@@ -141,6 +141,17 @@ class SalesforceConnector(Connector):
                 )
             found[kind] = object_schema(om, schema)
         return found
+
+    def check_offline(self) -> list[str]:
+        """The JWT flow's ``private_key_file``, when it is what signs: missing, unreadable,
+        not a PEM private key, or encrypted (see ``private_key_file_problems``)."""
+        settings = self.settings
+        if (
+            self._authenticator is not None or settings.auth != "jwt"
+            or settings.credential("private_key") or settings.private_key_file is None
+        ):
+            return []
+        return private_key_file_problems(settings.private_key_file)
 
     def check_schema(self) -> list[str]:
         """What does not fit the mapping beyond a missing field, one line each: types,

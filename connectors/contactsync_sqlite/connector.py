@@ -9,6 +9,7 @@ and values stored with their Python type, with no type layer in between.
 from __future__ import annotations
 
 import sqlite3
+import stat
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
@@ -52,6 +53,8 @@ CAPABILITIES = Capabilities(
 )
 
 _BUSY_TIMEOUT_SECONDS = 10.0
+_SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite 3 database file."""
 
 
 class SqliteConnector(Connector):
@@ -77,6 +80,32 @@ class SqliteConnector(Connector):
         self._clock = clock or utc_now
         self._connection: sqlite3.Connection | None = None
         self._columns: dict[Kind, list[str]] = {}
+
+    def check_offline(self) -> list[str]:
+        """The database file, when it certainly cannot be opened: a folder, unreadable,
+        under a "folder" that is a file, or a file that is not SQLite. A missing file is
+        no problem: the first write creates it."""
+        path = self.path
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            return []
+        except NotADirectoryError:
+            return [f"{path}: cannot be created (a part of its folder is a file)"]
+        except OSError as exc:
+            return [f"{path}: cannot be read ({exc.strerror or exc})"]
+        if not stat.S_ISREG(info.st_mode):
+            return [f"{path}: is not a file (setting 'path' names the database file)"]
+        if info.st_size == 0:
+            return []  # SQLite takes an empty file as an empty database
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(len(_SQLITE_HEADER))
+        except OSError as exc:
+            return [f"{path}: cannot be read ({exc.strerror or exc})"]
+        if header != _SQLITE_HEADER:
+            return [f"{path}: is not a SQLite database (setting 'path' names the hub's file)"]
+        return []
 
     # -- connection and tables --------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,10 @@ from contactsync.errors import ConfigError
 DEFAULT_PATH = "contactsync_hub.db"
 DEFAULT_PAGE_SIZE = 1000
 DEFAULT_LOOKBACK_SECONDS = 5.0
+MAX_PAGE_SIZE = 1_000_000
+"""SQLite's ``LIMIT`` takes a 64-bit integer; a page of a million rows is plenty."""
+MAX_LOOKBACK_SECONDS = 366 * 86_400.0
+"""A year: a longer lookback is a full read, and one of centuries cannot be computed."""
 
 
 @dataclass(frozen=True)
@@ -41,9 +46,23 @@ class SqliteSettings:
         if not isinstance(path, str) or not path.strip():
             raise ConfigError(f"{where}: setting 'path' must be a file name")
         page_size = settings.get("page_size", DEFAULT_PAGE_SIZE)
-        if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
-            raise ConfigError(f"{where}: setting 'page_size' must be a whole number >= 1")
+        if (
+            not isinstance(page_size, int) or isinstance(page_size, bool)
+            or not 1 <= page_size <= MAX_PAGE_SIZE
+        ):
+            raise ConfigError(
+                f"{where}: setting 'page_size' must be a whole number from 1 to "
+                f"{MAX_PAGE_SIZE:,}"
+            )
         lookback = settings.get("lookback_seconds", DEFAULT_LOOKBACK_SECONDS)
-        if not isinstance(lookback, int | float) or isinstance(lookback, bool) or lookback < 0:
-            raise ConfigError(f"{where}: setting 'lookback_seconds' must be a number >= 0")
+        if (
+            not isinstance(lookback, int | float) or isinstance(lookback, bool)
+            or not math.isfinite(lookback) or not 0 <= lookback <= MAX_LOOKBACK_SECONDS
+        ):
+            infinite = isinstance(lookback, float) and not math.isfinite(lookback)
+            got = f", not {lookback}" if infinite else ""
+            raise ConfigError(
+                f"{where}: setting 'lookback_seconds' must be a number from 0 to "
+                f"{MAX_LOOKBACK_SECONDS:,.0f}{got}"
+            )
         return cls(path.strip(), page_size, float(lookback))

@@ -1,8 +1,9 @@
 """The refresh-token flow, one provider per tenant.
 
 A token is refreshed only when there is none, when it has expired (or will within
-``EXPIRY_MARGIN``), when it does not say which ``api_domain`` to call, or once when the API
-answers 401 ``INVALID_TOKEN``. Concurrent callers share one refresh: whoever holds the lock
+``EXPIRY_MARGIN``), when it does not say which ``api_domain`` to call, when the store kept
+it for another refresh token than the configured one, or once when the API answers 401
+``INVALID_TOKEN``. Concurrent callers share one refresh: whoever holds the lock
 refreshes, the others find the new token when they get it.
 """
 
@@ -74,6 +75,7 @@ class TokenProvider:
         self._retry = retry or RetryPolicy(sleep=sleep)
         self._timeout = timeout
         self._lock = threading.Lock()
+        self._foreign_noted = False
         self.refreshes = 0
 
     def __repr__(self) -> str:
@@ -119,7 +121,17 @@ class TokenProvider:
 
     def _held(self) -> AccessToken | None:
         tokens = self._store.load()
-        return tokens.access if tokens is not None else None
+        if tokens is None:
+            return None
+        if self._refresh_token and tokens.refresh_token not in (None, self._refresh_token):
+            # Granted for another refresh token (another user or org): its api_domain may
+            # be another org's. The next refresh replaces it.
+            if not self._foreign_noted:
+                self._foreign_noted = True
+                log.info("the stored Zoho token was granted for another refresh token; "
+                         "it is not used")
+            return None
+        return tokens.access
 
     def _stored_refresh_token(self) -> str | None:
         tokens = self._store.load()

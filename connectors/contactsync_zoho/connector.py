@@ -27,6 +27,7 @@ from contactsync.connector import (
 )
 from contactsync.errors import ConfigError
 from contactsync.models import Kind
+from contactsync.secrets import SecretCipher
 from contactsync_zoho.accounts import AccountKeys
 from contactsync_zoho.auth import Clock, TokenProvider, utc_now
 from contactsync_zoho.client import ZohoApiError, ZohoClient
@@ -36,7 +37,12 @@ from contactsync_zoho.pull import Puller, PullState
 from contactsync_zoho.push import Pusher
 from contactsync_zoho.retry import RetryPolicy, Sleep
 from contactsync_zoho.settings import MAX_RECORDS_PER_WRITE, ZohoSettings
-from contactsync_zoho.tokens import MemoryTokenStore, StateTokenStore, TokenStore
+from contactsync_zoho.tokens import (
+    MemoryTokenStore,
+    StateTokenStore,
+    TokenStore,
+    issuer_fingerprint,
+)
 from contactsync_zoho.zcrmsdk_store import ZcrmsdkFileTokenStore
 
 CAPABILITIES = Capabilities(
@@ -81,7 +87,9 @@ class ZohoConnector(Connector):
         where = f"system {context.system!r}"
         self.settings = ZohoSettings.from_settings(context.settings, where, context.base_dir)
         credentials = _credentials(context.settings, where)
-        store = token_store or self._default_store()
+        self._store_from_settings = token_store is None
+        store = token_store or self._default_store(credentials.get("client_id", ""))
+        self.token_store = store
         self._owns_session = context.session is None
         self.session = context.session or requests.Session()
         self.retry = RetryPolicy(attempts=self.settings.max_attempts, sleep=sleep)
@@ -110,20 +118,43 @@ class ZohoConnector(Connector):
         self._seen: dict[Kind, Seen] = {kind: Seen() for kind in Kind}
         self._lock = threading.Lock()
 
-    def _default_store(self) -> TokenStore:
+    def _default_store(self, client_id: str) -> TokenStore:
         if self.settings.token_store == "zcrmsdk":
-            assert self.settings.zcrmsdk_token_file is not None  # the settings require it
-            return ZcrmsdkFileTokenStore(
-                self.settings.zcrmsdk_token_file, self.settings.zcrmsdk_user
-            )
+            return self._zcrmsdk_store()
         if self.settings.token_store == "state":
             if self.context.secrets is None:
                 raise ConfigError(
                     f"system {self.system!r}: token_store = 'state' needs a state store; "
                     "build the connector through a workspace, or inject a token store"
                 )
-            return StateTokenStore(self.context.secrets)
+            issuer = issuer_fingerprint(self.settings.accounts_url, client_id)
+            return StateTokenStore(self.context.secrets, issuer=issuer)
         return MemoryTokenStore()
+
+    def _zcrmsdk_store(self) -> ZcrmsdkFileTokenStore:
+        assert self.settings.zcrmsdk_token_file is not None  # the settings require it
+        return ZcrmsdkFileTokenStore(self.settings.zcrmsdk_token_file, self.settings.zcrmsdk_user)
+
+    def check_offline(self) -> list[str]:
+        """What makes the configured token store unusable, found without calling Zoho.
+
+        ``state``: ``CONTACTSYNC_SECRET_KEY`` unset or not a key (the key itself is never
+        shown). ``zcrmsdk``: ``zcrmsdk_token_file`` missing, unreadable, not a zcrmsdk
+        token file, or without the refresh token of the user to use.
+        """
+        if not self._store_from_settings:
+            return []  # an injected store: the setting is not what is used
+        if self.settings.token_store == "state":
+            try:
+                SecretCipher.from_env()
+            except ConfigError as exc:
+                return [f"token_store = 'state' cannot keep tokens: {exc}"]
+        elif self.settings.token_store == "zcrmsdk":
+            try:
+                self._zcrmsdk_store().load()
+            except ConfigError as exc:
+                return [f"token_store = 'zcrmsdk' (setting 'zcrmsdk_token_file'): {exc}"]
+        return []
 
     # -- modules ---------------------------------------------------------------------------
 

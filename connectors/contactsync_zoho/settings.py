@@ -7,6 +7,7 @@ is never configured: it is the ``api_domain`` the token response names, every ti
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +66,10 @@ MAX_DISCRETE_PAGES = 10
 """Pages 1-10 of 200 reach 2,000 records; past that only ``page_token`` goes on."""
 MAX_IDS_PER_CALL = 100
 MAX_SEARCH_VALUES = 10
+MAX_TIMEOUT_SECONDS = 86_400.0
+"""A day: past that a timeout is no timeout (and far larger ones sockets refuse)."""
+MAX_LOOKBACK_SECONDS = 366 * 86_400.0
+"""A year: a longer lookback is a full read, and one of centuries cannot be computed."""
 
 
 @dataclass(frozen=True)
@@ -79,19 +84,20 @@ class ZohoSettings:
         account_key_field: the Accounts field holding the customer's cross-system key.
         page_size: records per Get Records page (at most 200).
         lookback_seconds: an incremental pull reads again from this long before the
-            cursor's watermark.
+            cursor's watermark (0 to a year).
         incremental: ``if_modified_since`` (Get Records with the header) or ``coql``.
         create_with: ``upsert`` (idempotent, the default) or ``insert``.
         max_concurrency: the most calls in flight at once for this tenant.
         max_attempts: attempts per call on 429, 5xx and network faults.
-        timeout_seconds: connect and read timeout of each call.
+        timeout_seconds: connect and read timeout of each call (0.1 s to a day).
         token_store: where access tokens are kept between calls: ``memory`` (the
             default: this process only), ``state`` (sealed in the state store, so scheduled
             runs reuse a token instead of refreshing each time; needs
             ``CONTACTSYNC_SECRET_KEY``) or ``zcrmsdk`` (the file named by
             ``zcrmsdk_token_file``, the default when that is set).
         quota_share: stop cleanly before a call once the org has used this share of its
-            API credits (``X-RATELIMIT-LIMIT`` / ``X-RATELIMIT-REMAINING``).
+            API credits (``X-RATELIMIT-LIMIT`` / ``X-RATELIMIT-REMAINING``); greater than
+            0 and at most 1.
         zcrmsdk_token_file: a ``zcrmsdk`` file token store to read tokens from.
         zcrmsdk_user: the user e-mail the ``zcrmsdk`` store keys its tokens by.
         triggers: the ``trigger`` list sent with writes (empty: no workflow runs).
@@ -153,9 +159,7 @@ class ZohoSettings:
                 f"{where}: token_store = 'zcrmsdk' needs zcrmsdk_token_file, the file "
                 "zcrmsdk keeps its tokens in"
             )
-        quota_share = read.number("quota_share", 0.9)
-        if quota_share > 1.0:
-            raise ConfigError(f"{where}: setting 'quota_share' must be a number from 0 to 1")
+        quota_share = read_quota_share(settings, 0.9, where)
         triggers = settings.get("triggers", [])
         if not isinstance(triggers, list) or not all(isinstance(t, str) for t in triggers):
             raise ConfigError(f"{where}: setting 'triggers' must be a list of names")
@@ -165,12 +169,14 @@ class ZohoSettings:
             accounts_module=read.text("accounts_module", "Accounts"),
             account_key_field=read.text("account_key_field", "Account_Number"),
             page_size=read.whole("page_size", MAX_PER_PAGE, 1, MAX_PER_PAGE),
-            lookback_seconds=read.number("lookback_seconds", 5.0),
+            lookback_seconds=read.number("lookback_seconds", 5.0, high=MAX_LOOKBACK_SECONDS),
             incremental=incremental,  # type: ignore[arg-type]  # checked just above
             create_with=create_with,  # type: ignore[arg-type]  # checked just above
             max_concurrency=read.whole("max_concurrency", 4, 1, 25),
             max_attempts=read.whole("max_attempts", 5, 1, 20),
-            timeout_seconds=read.number("timeout_seconds", 30.0, low=0.1),
+            timeout_seconds=read.number(
+                "timeout_seconds", 30.0, low=0.1, high=MAX_TIMEOUT_SECONDS
+            ),
             token_store=token_store,  # type: ignore[arg-type]  # checked just above
             quota_share=quota_share,
             zcrmsdk_token_file=(base_dir / token_file) if token_file else None,
@@ -222,8 +228,47 @@ class _Reader:
             )
         return value
 
-    def number(self, key: str, default: float, low: float = 0.0) -> float:
+    def number(self, key: str, default: float, *, low: float = 0.0, high: float) -> float:
+        """A number from ``low`` to ``high``; NaN and infinities (TOML's ``nan``, ``inf``)
+        are refused like any other value out of range."""
         value = self.settings.get(key, default)
-        if not isinstance(value, int | float) or isinstance(value, bool) or value < low:
-            raise ConfigError(f"{self.where}: setting {key!r} must be a number >= {low}")
+        if (
+            not isinstance(value, int | float) or isinstance(value, bool)
+            or not math.isfinite(value) or not low <= value <= high
+        ):
+            got = f", not {value}" if isinstance(value, float) and not math.isfinite(value) else ""
+            raise ConfigError(
+                f"{self.where}: setting {key!r} must be a number from {_figure(low)} to "
+                f"{_figure(high)}{got}"
+            )
         return float(value)
+
+
+def _figure(value: float) -> str:
+    """``86,400`` or ``0.1``: separators keep a bound from reading as a phone number."""
+    return f"{int(value):,}" if value == int(value) else f"{value:g}"
+
+
+QUOTA_SHARE_RULE = (
+    "setting 'quota_share' must be a number greater than 0 and at most 1 (a share: 0.9 is 90%)"
+)
+
+
+def read_quota_share(settings: Mapping[str, Any], default: float, where: str) -> float:
+    """``quota_share``: the share of the org's API budget a run may use, in ``(0, 1]``.
+
+    Zero (or NaN) would stop every run after its first call, forever.
+
+    Raises:
+        ConfigError: one message for every bad value, saying so when text was given
+            (``"90%"``, ``"0.9"``).
+    """
+    value = settings.get("quota_share", default)
+    if isinstance(value, str):
+        raise ConfigError(f"{where}: {QUOTA_SHARE_RULE}; got text {value!r}")
+    if (
+        not isinstance(value, int | float) or isinstance(value, bool)
+        or not math.isfinite(value) or not 0 < value <= 1
+    ):
+        raise ConfigError(f"{where}: {QUOTA_SHARE_RULE}")
+    return float(value)

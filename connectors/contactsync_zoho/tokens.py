@@ -9,6 +9,8 @@ itself never writes a file. Token values never appear in ``repr``, logs or error
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,8 +22,21 @@ from contactsync.errors import AuthError, ConfigError, RetryableError
 if TYPE_CHECKING:
     from contactsync.secrets import SecretStore
 
+log = logging.getLogger("contactsync_zoho")
+
 SECRET_NAME = "oauth"
 """The name the tokens are kept under in the system's secrets."""
+
+
+def issuer_fingerprint(accounts_url: str, client_id: str) -> str:
+    """Where tokens come from, as a digest: the accounts server and the OAuth client.
+
+    Kept with tokens sealed in the state store, so that tokens of another accounts server
+    (another data centre) or another client are not used after the system is pointed
+    elsewhere. The client secret is not part of it: it does not say where tokens come from.
+    """
+    text = f"{accounts_url.strip().rstrip('/')}\n{client_id.strip()}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -92,12 +107,19 @@ class StateTokenStore:
     every few minutes must not refresh on each start. What was loaded or saved is kept in
     memory too: the state store is read once per run, not once per API call.
 
+    The tokens are kept with the fingerprint of their issuer (``issuer_fingerprint``).
+    Tokens of another issuer (the system now names another data centre, accounts server
+    or client) are not used: their ``api_domain`` is the old org's. They are replaced
+    when the new issuer's tokens are saved. So are tokens kept without a fingerprint.
+
     Args:
         secrets: the system's secrets (``ConnectorContext.secrets``).
+        issuer: ``issuer_fingerprint`` of the accounts server and client in use.
     """
 
-    def __init__(self, secrets: SecretStore) -> None:
+    def __init__(self, secrets: SecretStore, *, issuer: str) -> None:
         self._secrets = secrets
+        self._issuer = issuer
         self._tokens: StoredTokens | None = None
         self._loaded = False
         self._lock = threading.Lock()
@@ -105,13 +127,23 @@ class StateTokenStore:
     def load(self) -> StoredTokens | None:
         with self._lock:
             if not self._loaded:
-                self._tokens = _tokens_from(self._secrets.get(SECRET_NAME))
+                kept = self._secrets.get(SECRET_NAME)
+                if kept is not None and kept.get("issuer") != self._issuer:
+                    log.info(
+                        "the stored Zoho token %s; it is not used, and the next token "
+                        "fetched replaces it",
+                        "belongs to another accounts server or client (accounts_url, "
+                        "data_centre or client_id changed)" if "issuer" in kept else
+                        "was kept without the accounts server and client it came from",
+                    )
+                    kept = None
+                self._tokens = _tokens_from(kept)
                 self._loaded = True
             return self._tokens
 
     def save(self, tokens: StoredTokens) -> None:
         with self._lock:
-            self._secrets.put(SECRET_NAME, _tokens_to(tokens))
+            self._secrets.put(SECRET_NAME, {**_tokens_to(tokens), "issuer": self._issuer})
             self._tokens, self._loaded = tokens, True
 
     def __repr__(self) -> str:

@@ -149,6 +149,8 @@ class ZcrmsdkFileTokenStore:
 
     def _entry(self) -> ZcrmsdkEntry:
         entries = read_zcrmsdk_file(self.path)
+        if not entries:
+            raise ConfigError(f"{self.path}: holds no tokens (an empty zcrmsdk token file)")
         if self.user_email is None:
             users = sorted({e.user_email for e in entries})
             if len(users) != 1:
