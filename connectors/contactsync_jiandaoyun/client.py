@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 from typing import Any
 
@@ -152,11 +153,21 @@ def _json(response: requests.Response) -> Any:
         return None
 
 
+MAX_RETRY_AFTER = 300.0
+"""The longest ``Retry-After`` honoured: a longer (or infinite) one is taken as this, so a
+vendor answer cannot hold a run for hours; the retries then run out and the batch is
+journaled for the next run."""
+
+
 def _seconds(value: str) -> float:
+    """A ``Retry-After`` in seconds, within 0..``MAX_RETRY_AFTER`` (0 when unreadable)."""
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         return 0.0
+    if math.isnan(seconds):
+        return 0.0
+    return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
 def is_record_error(exc: BaseException) -> bool:

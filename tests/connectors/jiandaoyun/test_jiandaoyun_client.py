@@ -88,6 +88,24 @@ def test_passing_faults_are_retried(
         assert fake_time.slept == [7.0]  # Retry-After honoured
 
 
+@pytest.mark.parametrize(("header", "waited"), [("inf", 300.0), ("86400", 300.0),
+                                               ("nan", None), ("soon", None)])
+def test_a_retry_after_beyond_reason_is_capped(
+    connector: JiandaoyunConnector, server: RunningEmulator, fake_time: FakeTime,
+    header: str, waited: float | None,
+) -> None:
+    server.faults.add(
+        Respond(429, body={"code": 429, "msg": "too many"}, headers=(("Retry-After", header),)),
+        path=WIDGETS,
+    )
+    connector.schema(Kind.EMERGENCY, fresh=True)
+    (wait,) = fake_time.slept
+    if waited is None:  # unreadable: the usual backoff
+        assert 0 < wait <= connector.settings.max_wait_seconds
+    else:
+        assert wait == waited
+
+
 def test_a_connection_dropped_before_the_answer_is_retried(
     connector: JiandaoyunConnector, server: RunningEmulator
 ) -> None:
