@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from contactsync.connector import read_number
 from contactsync.errors import ConfigError
 
 DEFAULT_BASE_URL = "https://api.jiandaoyun.com/api"
@@ -126,12 +127,12 @@ class JiandaoyunSettings:
         base_url = settings.get("base_url", DEFAULT_BASE_URL)
         if not isinstance(base_url, str) or not re.match(r"https?://[^\s/]+", base_url):
             raise ConfigError(f"{where}: setting 'base_url' must be an http(s) URL")
-        read = _number(settings, "timeout_seconds", 30.0, where, low=0.001, high=MAX_SECONDS)
-        connect = _number(
+        read = read_number(settings, "timeout_seconds", 30.0, where, low=0.001, high=MAX_SECONDS)
+        connect = read_number(
             settings, "connect_timeout_seconds", 5.0, where, low=0.001, high=MAX_SECONDS
         )
         page_size = _whole(settings, "page_size", MAX_PAGE_SIZE, where, 1, MAX_PAGE_SIZE)
-        share = _number(settings, "rate_share", 0.8, where, low=0.01, high=math.inf)
+        share = read_number(settings, "rate_share", 0.8, where, low=0.01, high=math.inf)
         if share > 1:
             raise ConfigError(f"{where}: setting 'rate_share' must be at most 1")
         return cls(
@@ -139,12 +140,12 @@ class JiandaoyunSettings:
             api_key=api_key.strip(),
             base_url=base_url.rstrip("/"),
             timeout=(connect, read),
-            lookback_seconds=_number(
+            lookback_seconds=read_number(
                 settings, "lookback_seconds", 120.0, where, low=0.0, high=MAX_LOOKBACK_SECONDS
             ),
             page_size=page_size,
             max_attempts=_whole(settings, "max_attempts", 6, where, 1, 20),
-            max_wait_seconds=_number(
+            max_wait_seconds=read_number(
                 settings, "max_wait_seconds", 30.0, where, low=0.0, high=MAX_SECONDS
             ),
             rate_share=share,
@@ -167,32 +168,6 @@ def _identifier(value: Any, what: str) -> str:
             "copy it from the form's address or its API page (开放平台 > API 文档)"
         )
     return value.strip()
-
-
-def _number(
-    settings: Mapping[str, Any], name: str, default: float, where: str, *, low: float,
-    high: float,
-) -> float:
-    """A number from ``low`` to ``high`` (``math.inf``: no upper bound); NaN and
-    infinities (TOML ``nan``, ``inf``) are refused."""
-    value = settings.get(name, default)
-    if (
-        not isinstance(value, int | float)
-        or isinstance(value, bool)
-        or not math.isfinite(value)
-        or not low <= value <= high
-    ):
-        bound = f"from {_figure(low)} to {_figure(high)}" if math.isfinite(high) else (
-            f">= {_figure(low)}"
-        )
-        got = f", not {value}" if isinstance(value, float) and not math.isfinite(value) else ""
-        raise ConfigError(f"{where}: setting {name!r} must be a number {bound}{got}")
-    return float(value)
-
-
-def _figure(value: float) -> str:
-    """``86,400`` or ``0.001``: separators keep a bound from reading as a phone number."""
-    return f"{int(value):,}" if value == int(value) else f"{value:g}"
 
 
 def _whole(

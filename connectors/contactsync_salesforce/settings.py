@@ -7,7 +7,6 @@ one in the table is refused. Everything else has a default a real org can start 
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,7 +14,9 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from contactsync.connector import read_number
 from contactsync.errors import ConfigError
+from contactsync.quota import read_quota_share
 
 AuthFlow = Literal["client_credentials", "jwt", "session", "password"]
 
@@ -151,15 +152,15 @@ class SalesforceSettings:
             username=_text(settings.get("username"), "username", where),
             private_key_file=key_path,
             jwt_audience=_text(settings.get("jwt_audience"), "jwt_audience", where),
-            quota_share=_quota_share(settings, 0.8, where),
-            lookback_seconds=_number(settings, "lookback_seconds", 300.0, where, low=0.0,
+            quota_share=read_quota_share(settings, 0.8, where),
+            lookback_seconds=read_number(settings, "lookback_seconds", 300.0, where, low=0.0,
                                      high=MAX_LOOKBACK_SECONDS),
             page_size=_whole(settings, "page_size", 2000, where, low=1, high=2000),
             batch_size=_whole(settings, "batch_size", 200, where, low=1, high=200),
-            timeout_seconds=_number(settings, "timeout_seconds", 120.0, where, low=0.0,
+            timeout_seconds=read_number(settings, "timeout_seconds", 120.0, where, low=0.0,
                                     high=MAX_WAIT_SECONDS, open_low=True),
             max_attempts=_whole(settings, "max_attempts", 5, where, low=1, high=20),
-            max_wait_seconds=_number(settings, "max_wait_seconds", 60.0, where, low=0.0,
+            max_wait_seconds=read_number(settings, "max_wait_seconds", 60.0, where, low=0.0,
                                      high=MAX_WAIT_SECONDS),
             customer_object=_text(settings.get("customer_object"), "customer_object", where)
             or "Account",
@@ -243,50 +244,6 @@ def _text(value: Any, key: str, where: str) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise ConfigError(f"{where}: {key} must be non-empty text")
     return value.strip()
-
-
-def _number(
-    settings: Mapping[str, Any], key: str, default: float, where: str, *, low: float,
-    high: float, open_low: bool = False,
-) -> float:
-    """A number within its bounds; NaN and infinities (TOML ``nan``, ``inf``) are refused."""
-    value = settings.get(key, default)
-    ok = (
-        isinstance(value, int | float) and not isinstance(value, bool)
-        and math.isfinite(value) and (value > low if open_low else value >= low)
-        and value <= high
-    )
-    if not ok:
-        bound = f"> {_figure(low)}" if open_low else f">= {_figure(low)}"
-        got = f", not {value}" if isinstance(value, float) and not math.isfinite(value) else ""
-        raise ConfigError(
-            f"{where}: setting {key!r} must be a number {bound} and <= {_figure(high)}{got}"
-        )
-    return float(value)
-
-
-def _figure(value: float) -> str:
-    """``86,400`` or ``0.1``: separators keep a bound from reading as a phone number."""
-    return f"{int(value):,}" if value == int(value) else f"{value:g}"
-
-
-QUOTA_SHARE_RULE = (
-    "setting 'quota_share' must be a number greater than 0 and at most 1 (a share: 0.9 is 90%)"
-)
-"""The Zoho connector says the same (``contactsync_zoho.settings.QUOTA_SHARE_RULE``)."""
-
-
-def _quota_share(settings: Mapping[str, Any], default: float, where: str) -> float:
-    """``quota_share`` in ``(0, 1]``: zero would stop every run after its first call."""
-    value = settings.get("quota_share", default)
-    if isinstance(value, str):
-        raise ConfigError(f"{where}: {QUOTA_SHARE_RULE}; got text {value!r}")
-    if (
-        not isinstance(value, int | float) or isinstance(value, bool)
-        or not math.isfinite(value) or not 0 < value <= 1
-    ):
-        raise ConfigError(f"{where}: {QUOTA_SHARE_RULE}")
-    return float(value)
 
 
 def _whole(

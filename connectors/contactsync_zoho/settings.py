@@ -7,15 +7,15 @@ is never configured: it is the ``api_domain`` the token response names, every ti
 from __future__ import annotations
 
 import ipaddress
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from contactsync.connector import refuse_unknown_settings
+from contactsync.connector import read_number, refuse_unknown_settings
 from contactsync.errors import ConfigError
+from contactsync.quota import read_quota_share
 
 IncrementalMode = Literal["if_modified_since", "coql"]
 CreateMode = Literal["upsert", "insert"]
@@ -229,46 +229,7 @@ class _Reader:
         return value
 
     def number(self, key: str, default: float, *, low: float = 0.0, high: float) -> float:
-        """A number from ``low`` to ``high``; NaN and infinities (TOML's ``nan``, ``inf``)
-        are refused like any other value out of range."""
-        value = self.settings.get(key, default)
-        if (
-            not isinstance(value, int | float) or isinstance(value, bool)
-            or not math.isfinite(value) or not low <= value <= high
-        ):
-            got = f", not {value}" if isinstance(value, float) and not math.isfinite(value) else ""
-            raise ConfigError(
-                f"{self.where}: setting {key!r} must be a number from {_figure(low)} to "
-                f"{_figure(high)}{got}"
-            )
-        return float(value)
+        """A number from ``low`` to ``high`` (NaN and infinities refused)."""
+        return read_number(self.settings, key, default, self.where, low=low, high=high)
 
 
-def _figure(value: float) -> str:
-    """``86,400`` or ``0.1``: separators keep a bound from reading as a phone number."""
-    return f"{int(value):,}" if value == int(value) else f"{value:g}"
-
-
-QUOTA_SHARE_RULE = (
-    "setting 'quota_share' must be a number greater than 0 and at most 1 (a share: 0.9 is 90%)"
-)
-
-
-def read_quota_share(settings: Mapping[str, Any], default: float, where: str) -> float:
-    """``quota_share``: the share of the org's API budget a run may use, in ``(0, 1]``.
-
-    Zero (or NaN) would stop every run after its first call, forever.
-
-    Raises:
-        ConfigError: one message for every bad value, saying so when text was given
-            (``"90%"``, ``"0.9"``).
-    """
-    value = settings.get("quota_share", default)
-    if isinstance(value, str):
-        raise ConfigError(f"{where}: {QUOTA_SHARE_RULE}; got text {value!r}")
-    if (
-        not isinstance(value, int | float) or isinstance(value, bool)
-        or not math.isfinite(value) or not 0 < value <= 1
-    ):
-        raise ConfigError(f"{where}: {QUOTA_SHARE_RULE}")
-    return float(value)

@@ -12,6 +12,7 @@ seam for cassettes, emulators, fault injection and a shared rate budget.
 from __future__ import annotations
 
 import json
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -355,6 +356,49 @@ ConnectorFactory = Callable[[ConnectorContext], Connector]
 
 # Keys every system's table may hold whatever its connector: the core reads them.
 COMMON_SETTINGS = frozenset({"credentials"})
+
+
+def read_number(
+    settings: Mapping[str, Any],
+    key: str,
+    default: float,
+    where: str,
+    *,
+    low: float,
+    high: float = math.inf,
+    open_low: bool = False,
+) -> float:
+    """Setting ``key`` as a number within ``low``..``high`` (above ``low`` with
+    ``open_low``); NaN and infinities (TOML's ``nan``, ``inf``) are refused too.
+
+    Raises:
+        ConfigError: naming ``where``, the setting and its range.
+    """
+    from contactsync.errors import ConfigError
+
+    value = settings.get(key, default)
+    ok = (
+        isinstance(value, int | float) and not isinstance(value, bool)
+        and math.isfinite(value) and (value > low if open_low else value >= low)
+        and value <= high
+    )
+    if ok:
+        return float(value)
+    if open_low:
+        bound = f"greater than {_figure(low)}" + (
+            f" and at most {_figure(high)}" if math.isfinite(high) else ""
+        )
+    else:
+        bound = f"from {_figure(low)} to {_figure(high)}" if math.isfinite(high) else (
+            f"of {_figure(low)} or more"
+        )
+    got = f", not {value}" if isinstance(value, float) and not math.isfinite(value) else ""
+    raise ConfigError(f"{where}: setting {key!r} must be a number {bound}{got}")
+
+
+def _figure(value: float) -> str:
+    """``86,400`` or ``0.001``: separators keep a bound from reading as a phone number."""
+    return f"{int(value):,}" if value == int(value) else f"{value:g}"
 
 
 def refuse_unknown_settings(settings: Mapping[str, Any], known: set[str], where: str) -> None:

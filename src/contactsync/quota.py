@@ -9,10 +9,13 @@ keeps a ``QuotaGate``, feeds it each answer's figures and checks it before each 
 
 from __future__ import annotations
 
+import math
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from contactsync.errors import QuotaExhausted
+from contactsync.errors import ConfigError, QuotaExhausted
 
 
 @dataclass(frozen=True)
@@ -89,4 +92,29 @@ class QuotaGate:
         )
 
 
-__all__ = ["ApiUsage", "BudgetSpent", "QuotaGate"]
+QUOTA_SHARE_RULE = (
+    "setting 'quota_share' must be a number greater than 0 and at most 1 (a share: 0.9 is 90%)"
+)
+
+
+def read_quota_share(settings: Mapping[str, Any], default: float, where: str) -> float:
+    """``quota_share``: the share of the org's API budget a run may use, in ``(0, 1]``.
+
+    Zero (or NaN) would stop every run after its first call, forever.
+
+    Raises:
+        ConfigError: one message for every bad value, saying so when text was given
+            (``"90%"``, ``"0.9"``).
+    """
+    value = settings.get("quota_share", default)
+    if isinstance(value, str):
+        raise ConfigError(f"{where}: {QUOTA_SHARE_RULE}; got text {value!r}")
+    if (
+        not isinstance(value, int | float) or isinstance(value, bool)
+        or not math.isfinite(value) or not 0 < value <= 1
+    ):
+        raise ConfigError(f"{where}: {QUOTA_SHARE_RULE}")
+    return float(value)
+
+
+__all__ = ["QUOTA_SHARE_RULE", "ApiUsage", "BudgetSpent", "QuotaGate", "read_quota_share"]

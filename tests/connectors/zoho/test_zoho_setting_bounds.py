@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from contactsync.errors import ConfigError
+from contactsync.quota import QUOTA_SHARE_RULE
 from contactsync_zoho import ZohoSettings
 from contactsync_zoho.emulator import RunningOrg
-from contactsync_zoho.settings import QUOTA_SHARE_RULE
 
 WHERE = "system 'zoho'"
 SHARE_MESSAGE = (
