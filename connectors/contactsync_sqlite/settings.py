@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contactsync.connector import refuse_unknown_settings
+from contactsync.connector import read_number, refuse_unknown_settings
 from contactsync.errors import ConfigError
 
 DEFAULT_PATH = "contactsync_hub.db"
@@ -54,15 +53,8 @@ class SqliteSettings:
                 f"{where}: setting 'page_size' must be a whole number from 1 to "
                 f"{MAX_PAGE_SIZE:,}"
             )
-        lookback = settings.get("lookback_seconds", DEFAULT_LOOKBACK_SECONDS)
-        if (
-            not isinstance(lookback, int | float) or isinstance(lookback, bool)
-            or not math.isfinite(lookback) or not 0 <= lookback <= MAX_LOOKBACK_SECONDS
-        ):
-            infinite = isinstance(lookback, float) and not math.isfinite(lookback)
-            got = f", not {lookback}" if infinite else ""
-            raise ConfigError(
-                f"{where}: setting 'lookback_seconds' must be a number from 0 to "
-                f"{MAX_LOOKBACK_SECONDS:,.0f}{got}"
-            )
-        return cls(path.strip(), page_size, float(lookback))
+        lookback = read_number(
+            settings, "lookback_seconds", DEFAULT_LOOKBACK_SECONDS, where,
+            low=0.0, high=MAX_LOOKBACK_SECONDS,
+        )
+        return cls(path.strip(), page_size, lookback)
