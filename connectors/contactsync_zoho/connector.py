@@ -38,6 +38,7 @@ from contactsync_zoho.push import Pusher
 from contactsync_zoho.retry import RetryPolicy, Sleep
 from contactsync_zoho.settings import MAX_RECORDS_PER_WRITE, ZohoSettings
 from contactsync_zoho.tokens import (
+    SECRET_NAME,
     MemoryTokenStore,
     StateTokenStore,
     TokenStore,
@@ -149,6 +150,9 @@ class ZohoConnector(Connector):
                 SecretCipher.from_env()
             except ConfigError as exc:
                 return [f"token_store = 'state' cannot keep tokens: {exc}"]
+            kept = self.context.secrets.problem(SECRET_NAME) if self.context.secrets else None
+            if kept is not None:
+                return [f"token_store = 'state': the kept token cannot be used: {kept}"]
         elif self.settings.token_store == "zcrmsdk":
             try:
                 self._zcrmsdk_store().load()

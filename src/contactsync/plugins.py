@@ -36,6 +36,7 @@ import pluggy
 from contactsync import hookspecs
 from contactsync.connector import Capabilities, ConnectorSpec
 from contactsync.errors import ConfigError
+from contactsync.redact import mask_text
 
 if TYPE_CHECKING:
     import requests
@@ -121,7 +122,8 @@ class PluginHost:
         # Calls made outside pm.hook (the register hooks) are traced through this too.
         self._hooktrace = self.pm.trace.root.get("hook")
         if tracing_enabled():
-            self.pm.trace.root.setwriter(sys.stderr.write)
+            # Hook arguments are contacts: their phones and e-mails are masked here too.
+            self.pm.trace.root.setwriter(lambda text: sys.stderr.write(mask_text(text)))
             self.pm.enable_tracing()
         for module_name in BUILTIN_MODULES:
             self._register(module_name, importlib.import_module(module_name), PROJECT, True)

@@ -20,6 +20,7 @@ from contactsync.mapping.load import load_mapping, mappings_dir, resolve_mapping
 from contactsync.models import Kind
 from contactsync.plugins import PluginHost, get_host
 from contactsync.secrets import SystemSecrets
+from contactsync.state.files import missing_state_store
 
 if TYPE_CHECKING:
     import requests
@@ -132,7 +133,11 @@ class Workspace:
                 raise ConfigError(f"{where}: {exc}") from None
             settings = dict(system.settings)
             if resolve_credentials:
-                settings["credentials"] = system.resolve_credentials()
+                try:
+                    settings["credentials"] = system.resolve_credentials()
+                except ConfigError as exc:  # name the configuration file too
+                    text = str(exc).removeprefix(f"system {name!r}: ")
+                    raise ConfigError(f"{where}: {text}") from None
             context = ConnectorContext(
                 system=name,
                 settings=settings,
@@ -143,7 +148,10 @@ class Workspace:
                     if session_factory is not None
                     else plugin_host.http_session(system) or default_session(system)
                 ),
-                secrets=SystemSecrets(name, lambda: workspace.store),
+                secrets=SystemSecrets(
+                    name, lambda: workspace.store,
+                    present=lambda: missing_state_store(cfg.state_url) is None,
+                ),
             )
             try:
                 connector = spec.factory(context)

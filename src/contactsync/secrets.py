@@ -48,6 +48,11 @@ class SecretStore(Protocol):
     def delete(self, name: str) -> None:
         """Forget ``name`` (nothing happens when it is not there)."""
 
+    def problem(self, name: str) -> str | None:
+        """Why the secret kept under ``name`` cannot be used (no usable key, sealed with
+        a key not held, altered), or ``None``: for ``contactsync check``, which must not
+        create a state store to find out."""
+
 
 class SecretRows(Protocol):
     """Where sealed secrets are kept: the state store's ``secrets`` table."""
@@ -196,6 +201,11 @@ class SecretCipher:
         """The public name of the key that seals (the first one)."""
         return self._sealing
 
+    @property
+    def key_ids(self) -> frozenset[str]:
+        """The public names of every key held (any of them opens)."""
+        return frozenset(self._ciphers)
+
     def __repr__(self) -> str:
         return f"SecretCipher(keys={len(self._ciphers)}, sealing={self._sealing})"
 
@@ -210,6 +220,7 @@ class SystemSecrets:
         system: the system's name (part of every secret's associated data).
         rows: returns the state store.
         cipher: returns the cipher (default: from ``CONTACTSYNC_SECRET_KEY``).
+        present: whether the state store exists already (``problem`` opens it only then).
     """
 
     def __init__(
@@ -217,9 +228,11 @@ class SystemSecrets:
         system: str,
         rows: Callable[[], SecretRows],
         cipher: Callable[[], SecretCipher] = SecretCipher.from_env,
+        present: Callable[[], bool] = lambda: True,
     ) -> None:
         self.system = system
         self._rows = rows
+        self._present = present
         self._cipher_factory = cipher
         self._cipher: SecretCipher | None = None
         self._lock = threading.Lock()
@@ -253,6 +266,15 @@ class SystemSecrets:
 
     def delete(self, name: str) -> None:
         self._rows().delete_secret(self.system, name)
+
+    def problem(self, name: str) -> str | None:
+        try:
+            self._cipher_now()
+            if self._present():
+                self.get(name)
+        except ConfigError as exc:
+            return str(exc)
+        return None
 
     def __repr__(self) -> str:
         return f"SystemSecrets({self.system!r})"

@@ -99,7 +99,8 @@ def test_a_missing_credential_variable_is_named(
     result = invoke(["check", "--config", str(path)])
     assert result.exit_code == 2
     line = one_error_line(result)
-    assert "'sheet'" in line and "'share_token'" in line
+    assert "[systems.sheet]" in line and "'share_token'" in line
+    assert "contactsync.toml" in line  # the configuration file is named too
     assert "CONTACTSYNC_TEST_SHARE_TOKEN" in line
 
 

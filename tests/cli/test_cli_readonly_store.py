@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from contactsync.cli.state_files import missing_state_store
 from contactsync.state import StateStore
+from contactsync.state.files import missing_state_store
 
 Invoke = Callable[[Sequence[str]], Result]  # the invoke fixture (tests/cli/conftest.py)
 

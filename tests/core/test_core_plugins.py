@@ -432,7 +432,8 @@ def test_tracing_writes_hook_calls_to_stderr(
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "contactsync_normalize_phone" in captured.err
-    assert "raw: 13800138000" in captured.err
+    assert "raw: *******8000" in captured.err  # phones masked in the trace too
+    assert "13800138000" not in captured.err
     assert "finish contactsync_normalize_phone" in captured.err
     # The register hooks are called plugin by plugin, outside pm.hook: traced too.
     assert "contactsync_register_connectors [hook]" in captured.err

@@ -17,6 +17,7 @@ from contactsync.cli.app import (
     config_option,
     handle_errors,
 )
+from contactsync.errors import in_system
 from contactsync.models import Kind
 from contactsync.plugins import get_host
 from contactsync.redact import mask_text
@@ -103,7 +104,8 @@ def check(config_path: Path, online: bool) -> None:
             if problems:
                 failing.append(f"system {name}: its connector cannot work as configured")
             elif online:
-                problems = check_online(handle)
+                with in_system(name):
+                    problems = check_online(handle)
                 if problems:
                     failing.append(f"system {name}: the live schema does not fit the mapping")
             for problem in problems:

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 import click
 
 from contactsync.cli.app import EXIT_FAILED, EXIT_USAGE, Failure, cli, config_option, handle_errors
-from contactsync.cli.state_files import no_state_store
 from contactsync.connector import WriteOp
 from contactsync.mapping.convert import to_vendor
 from contactsync.models import CONTACT_ADAPTER, Kind
 from contactsync.redact import mask_text
 from contactsync.runtime import SystemHandle, Workspace
+from contactsync.state.files import no_state_store
 
 EARLIEST_REVIEW_YEAR = 2000
 

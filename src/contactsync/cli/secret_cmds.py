@@ -9,11 +9,11 @@ from pathlib import Path
 import click
 
 from contactsync.cli.app import EXIT_USAGE, Failure, cli, config_option, handle_errors, one_line
-from contactsync.cli.state_files import no_state_store
 from contactsync.config import load_config
 from contactsync.errors import ConfigError
 from contactsync.secrets import SECRET_KEY_ENV, SecretCipher, forget_command, new_key
 from contactsync.state import SecretEntry, StateStore
+from contactsync.state.files import no_state_store
 from contactsync.state.secrets import UNREADABLE_KEY_ID
 
 
@@ -47,13 +47,13 @@ def _kept(config_path: Path, system: str | None) -> tuple[list[SecretEntry], str
         return store.secret_entries(system), None
 
 
-def _current_key_id() -> str | None:
-    """The sealing key's id; ``None`` without a usable key (said on stderr when it is set
-    but cannot be used: the listing goes on without it)."""
+def _usable_cipher() -> SecretCipher | None:
+    """The cipher of the key set; ``None`` without a usable key (said on stderr when it is
+    set but cannot be used: the listing goes on without it)."""
     if not os.environ.get(SECRET_KEY_ENV, "").strip():
         return None
     try:
-        return SecretCipher.from_env().sealing_key_id
+        return SecretCipher.from_env()
     except ConfigError as exc:
         click.echo(
             f"contactsync: warning: {SECRET_KEY_ENV} is not usable, so no secret is marked "
@@ -79,7 +79,8 @@ def list_cmd(config_path: Path, system: str | None, as_json: bool) -> None:
     A damaged secret (one no key can open) is shown as such: forget it.
     """
     entries, absent = _kept(config_path, system)
-    current = _current_key_id()
+    cipher = _usable_cipher()
+    current = cipher.sealing_key_id if cipher is not None else None
     if as_json:
         if absent is not None:
             click.echo(f"no secrets kept ({absent})", err=True)
@@ -106,9 +107,12 @@ def list_cmd(config_path: Path, system: str | None, as_json: bool) -> None:
                 f"`{forget_command(f'{entry.system}/{entry.name}')}`)"
             )
         else:
-            state = "" if current is None else (
+            state = "" if cipher is None else (
                 " (current)" if entry.key_id == current
-                else " (an older key: re-sealed when next saved)"
+                else " (an older key still held: re-sealed when next saved)"
+                if entry.key_id in cipher.key_ids
+                else f" (a key {SECRET_KEY_ENV} does not hold: add it after the current "
+                "one, or forget the secret)"
             )
             sealed = f"sealed with key {entry.key_id}{state}"
         click.echo(f"{entry.system}\t{entry.name}\t{sealed}\tsaved {entry.updated_at.isoformat()}")

@@ -17,7 +17,13 @@ from contactsync_zoho.tokens import MemoryTokenStore
 
 
 class _Secrets:
-    """A state store's secrets that are never reached: check_offline reads none."""
+    """A state store's secrets that check_offline only asks ``problem`` of."""
+
+    def __init__(self, problem: str | None = None) -> None:
+        self._problem = problem
+
+    def problem(self, name: str) -> str | None:
+        return self._problem
 
     def get(self, name: str) -> dict[str, Any] | None:
         raise AssertionError("check_offline must not read the state store")

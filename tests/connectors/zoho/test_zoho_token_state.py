@@ -137,3 +137,35 @@ def test_scheduled_cli_runs_share_one_token_through_the_state_store(
     run = runner.invoke(cli, pull)
     assert run.exit_code == 0, run.output
     assert org.accounts.granted == 2  # forgotten: refreshed from the refresh token
+
+
+def test_check_and_secrets_list_say_when_the_key_set_cannot_open_the_kept_token(
+    org: RunningOrg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "contactsync.toml"
+    config.write_text(
+        '[state]\nurl = "sqlite:///state.db"\n\n[systems.zoho]\n'
+        + org.config_table() + 'token_store = "state"\n',
+        encoding="utf-8",
+    )
+    for name in ("client_id", "client_secret", "refresh_token"):
+        monkeypatch.setenv(f"ZOHO_{name.upper()}", CREDENTIALS[name])
+    runner = CliRunner()
+    monkeypatch.setenv(SECRET_KEY_ENV, KEY)
+    pull = ["pull", "--config", str(config), "--system", "zoho", "--kind", "emergency",
+            "--out", "-"]
+    assert runner.invoke(cli, pull).exit_code == 0
+    assert runner.invoke(cli, ["check", "--config", str(config)]).exit_code == 0
+
+    monkeypatch.setenv(SECRET_KEY_ENV, new_key())  # a valid key, but not the one that sealed
+    checked = runner.invoke(cli, ["check", "--config", str(config)])
+    assert checked.exit_code == 2, checked.output
+    assert "the kept token cannot be used" in checked.output
+    assert "does not hold" in checked.output
+    listed = runner.invoke(cli, ["secrets", "list", "--config", str(config)])
+    assert "does not hold" in listed.output and "older key" not in listed.output
+
+    monkeypatch.setenv(SECRET_KEY_ENV, f"{new_key()},{KEY}")  # rotated: the old key is held
+    listed = runner.invoke(cli, ["secrets", "list", "--config", str(config)])
+    assert "an older key still held" in listed.output
+    assert runner.invoke(cli, ["check", "--config", str(config)]).exit_code == 0
