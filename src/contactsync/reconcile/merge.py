@@ -96,7 +96,21 @@ def merge_group(
         if finding is not None:
             findings.append(finding)
     if group.kind.value == "emergency":
-        merged.update(_newest_review(members, settings, extra_reviews or []))
+        review = _newest_review(members, settings, extra_reviews or [])
+        if review:
+            merged.update(review)
+        else:  # no review date anywhere (or none readable): a reviewer's name still stays
+            participants = [
+                m for m in members if "reviewed_by" in settings.mapped.get((m.system, m.object), ())
+            ]
+            if participants:
+                value, finding = _merge_field(
+                    group, "reviewed_by", participants, bases, settings, host
+                )
+                if value is not _MISSING:
+                    merged["reviewed_by"] = value
+                if finding is not None:
+                    findings.append(finding)
     return merged, findings
 
 
