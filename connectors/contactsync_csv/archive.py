@@ -45,9 +45,10 @@ class ArchiveFile:
     def append(self, source_names: Sequence[str], rows: Sequence[list[Any]]) -> None:
         """Append ``rows`` (cells in the source file's column order) by column name."""
         sheet = self.sheet
-        width = max((len(row) for row in rows), default=0)
+        used = {position for row in rows for position, value in enumerate(row) if not _empty(value)}
+        width = max(used, default=-1) + 1
         names = list(source_names) + [""] * max(0, width - len(source_names))
-        columns = self._column_map(names)
+        columns = self._column_map(names, used)
         existing = self._existing_rows()
         for row in rows:
             placed: dict[int, Any] = {
@@ -66,21 +67,26 @@ class ArchiveFile:
         if self.appended and self._sheet is not None:
             self._sheet.save()
 
-    def _column_map(self, names: Sequence[str]) -> list[int]:
+    def _column_map(self, names: Sequence[str], used: set[int]) -> list[int]:
         """The archive column of each source column: the k-th column named N goes to the
-        archive's k-th column named N, added when the archive has fewer."""
+        archive's k-th column named N, added when the archive has fewer and a row has a
+        value in it (so blank cells past a row's last value add no nameless column)."""
         sheet = self.sheet
         positions: dict[str, list[int]] = {}
         for column, name in enumerate(sheet.header.names):
             positions.setdefault(name, []).append(column)
-        used: dict[str, int] = {}
+        seen: dict[str, int] = {}
         result: list[int] = []
-        for name in names:
-            occurrence = used.get(name, 0)
-            used[name] = occurrence + 1
+        for position, name in enumerate(names):
+            occurrence = seen.get(name, 0)
+            seen[name] = occurrence + 1
             columns = positions.setdefault(name, [])
             if occurrence >= len(columns):
-                columns.append(sheet.add_column(name))
+                if position not in used:
+                    result.append(-1)  # no row has a value here
+                    continue
+                while occurrence >= len(columns):
+                    columns.append(sheet.add_column(name))
             result.append(columns[occurrence])
         return result
 

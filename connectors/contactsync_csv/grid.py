@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from contactsync_csv.cells import header_name, is_blank_row
+from contactsync_csv.cells import header_name, is_blank, is_blank_row
 
 HEADER_SCAN_ROWS = 30
 """Auto-detection looks for the header within this many rows (instructions sit above it)."""
@@ -25,11 +25,14 @@ class ScannedRow:
         number: the 1-based row number, as a spreadsheet shows it.
         cells: the cells as read (CSV: strings; xlsx: what openpyxl gives).
         problem: why the row could not be read at all (a CSV syntax error), if it could not.
+        raw: the row's text exactly as in the file, line ending included (CSV rows read
+            for writing only; ``None`` otherwise).
     """
 
     number: int
     cells: list[Any]
     problem: str | None = None
+    raw: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,19 @@ class Header:
             columns.setdefault(name, []).append(column)
         duplicates = tuple((name, tuple(cols)) for name, cols in columns.items() if len(cols) > 1)
         return cls(names, index, duplicates)
+
+
+def first_value_beyond(cells: Sequence[Any], width: int) -> int | None:
+    """The first column at or after ``width`` that holds a value, if any.
+
+    A row with a value beyond its header's ``width`` columns does not fit the header (a
+    name with an unquoted comma shifts every later cell): the reader refuses it, and a
+    write must neither change it nor add a column that would give its stray values a name.
+    """
+    for column in range(width, len(cells)):
+        if not is_blank(cells[column]):
+            return column
+    return None
 
 
 def column_label(column: int) -> str:

@@ -16,13 +16,18 @@ from contactsync.errors import ConfigError
 from contactsync.mapping.model import ObjectMapping
 from contactsync_csv.cells import (
     has_undecodable,
-    is_blank,
     is_blank_row,
     key_text,
     row_has_undecodable,
     unneutralise,
 )
-from contactsync_csv.grid import Header, ScannedRow, column_label, split_header
+from contactsync_csv.grid import (
+    Header,
+    ScannedRow,
+    column_label,
+    first_value_beyond,
+    split_header,
+)
 
 
 @dataclass(frozen=True)
@@ -126,15 +131,16 @@ class _RowReader:
         record_id = key or position
 
         width = len(self.header.names)
-        if len(cells) > width:
-            extra = [column for column in range(width, len(cells)) if not is_blank(cells[column])]
-            if extra:
-                return None, RowError(
-                    self.object,
-                    record_id,
-                    f"row {number} has a value in column {column_label(extra[0])}, beyond "
-                    f"the {width} columns of the header; the row is not read",
-                )
+        extra = first_value_beyond(cells, width)
+        if extra is not None:
+            return None, RowError(
+                self.object,
+                record_id,
+                f"row {number} has a value in column {column_label(extra)}, beyond "
+                f"the {width} columns of the header (a value with an unquoted comma, or a "
+                "cell typed past the last column?); the row is not read and contactsync "
+                "leaves it as it is until it is fixed",
+            )
         if undecodable:
             for name, column in self.header.index.items():
                 if has_undecodable(self._cell(cells, column)):

@@ -13,6 +13,7 @@ from typing import Any
 from contactsync.connector import POSITIONAL_ID_PREFIX, VendorError, WriteOp, WriteResult
 from contactsync_csv.archive import ArchiveFile
 from contactsync_csv.cells import CellError, key_text
+from contactsync_csv.grid import column_label
 from contactsync_csv.sheet import EditableSheet, Handle
 
 
@@ -24,8 +25,25 @@ class RowIndex:
         self.by_number: dict[int, Handle] = {}
         self.key_of: dict[Handle, str] = {}
         self.number_of: dict[Handle, int] = {}
+        # Rows the reader refuses (a value beyond the header): no operation may change
+        # them, and one naming them by key or position fails, saying why.
+        self.unreadable: dict[int, str] = {}
+        self.unreadable_keys: dict[str, int] = {}
         column = sheet.header.index.get(key_field)
+        width = len(sheet.header.names)
+        beyond = {overflow.handle: overflow for overflow in sheet.rows_beyond_header()}
         for number, handle in sheet.live_rows():
+            overflow = beyond.get(handle)
+            if overflow is not None:
+                self.unreadable[number] = (
+                    f"row {number} has a value in column {column_label(overflow.column)}, "
+                    f"beyond the {width} columns of the header, so it is not read and is "
+                    "left as it is; fix the row, then sync again"
+                )
+                key = key_text(sheet.cell(handle, column)) if column is not None else ""
+                if key:
+                    self.unreadable_keys.setdefault(key, number)
+                continue
             self.by_number[number] = handle
             self.number_of[handle] = number
             if column is None:
@@ -34,6 +52,21 @@ class RowIndex:
             if key:
                 self.key_of[handle] = key
                 self.by_key.setdefault(key, handle)  # a duplicate key: the first row wins
+
+    def blocked(self, op: WriteOp) -> str | None:
+        """Why ``op`` must not be applied: the row it names cannot be read."""
+        if op.key in self.by_key:
+            return None
+        number = self.unreadable_keys.get(op.key)
+        record_id = op.record_id or ""
+        if number is None and record_id.startswith(POSITIONAL_ID_PREFIX):
+            try:
+                number = int(record_id[len(POSITIONAL_ID_PREFIX) :])
+            except ValueError:
+                return None
+        if number is None and record_id:
+            number = self.unreadable_keys.get(record_id)
+        return self.unreadable.get(number) if number is not None else None
 
     def find(self, op: WriteOp) -> tuple[Handle | None, str]:
         """The row ``op`` names, by its key, then by its record id; else why not."""
@@ -103,6 +136,9 @@ class OperationWriter:
     def _apply(self, op: WriteOp) -> WriteResult:
         if not op.key.strip():
             return _failed(op, "INVALID_KEY", "an operation needs a contactsync key")
+        blocked = self.index.blocked(op)
+        if blocked is not None:
+            return _failed(op, "UNREADABLE_ROW", blocked)
         if op.action == "archive":
             return self._archive(op)
         return self._upsert(op)
@@ -125,6 +161,26 @@ class OperationWriter:
             key_cell = self.sheet.prepare(op.key)
         except CellError as exc:
             return _failed(op, "INVALID_KEY", f"{self.key_field}: {exc}", (self.key_field,))
+        known = self.sheet.header.index
+        missing = [name for name in (self.key_field, *prepared) if name not in known]
+        problem = self.sheet.column_problem(len(missing)) if missing else None
+        if problem is not None:
+            # An empty value needs no column: it is what the row reads without one.
+            needed = [
+                name
+                for name in missing
+                if name == self.key_field or prepared[name] not in (None, "")
+            ]
+            if needed:
+                named = ", ".join(repr(name) for name in needed)
+                return _failed(
+                    op,
+                    "CANNOT_ADD_COLUMN",
+                    f"column {named} is not in the file and cannot be added: {problem}",
+                    tuple(needed),
+                )
+            for name in missing:
+                del prepared[name]
         try:
             if handle is None:
                 handle = self.sheet.append_row()

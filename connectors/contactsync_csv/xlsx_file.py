@@ -17,9 +17,9 @@ from typing import Any
 import openpyxl
 
 from contactsync.errors import ConfigError
-from contactsync_csv.cells import CellError, is_blank_row, to_xlsx_value
+from contactsync_csv.cells import CellError, is_blank, is_blank_row, to_xlsx_value
 from contactsync_csv.grid import ScannedRow, column_label, split_header
-from contactsync_csv.sheet import EditableSheet, Handle
+from contactsync_csv.sheet import EditableSheet, Handle, Overflow
 
 DEFAULT_SHEET_TITLE = "Sheet1"
 
@@ -84,15 +84,25 @@ class XlsxSheet(EditableSheet):
     empty = None
 
     def __init__(
-        self, path: Path, workbook: Any, sheet: Any, header_row: int, data: list[int]
+        self,
+        path: Path,
+        workbook: Any,
+        sheet: Any,
+        header_row: int,
+        data: list[int],
+        header_width: int | None = None,
     ) -> None:
+        """``header_width``: the header row's cells in the file (``_row_widths``); by
+        default the cells the sheet has in that row now."""
         self._workbook = workbook
         self._sheet = sheet
         self._header_row = header_row
         self._data = data
         self._last_row = data[-1] if data else header_row
-        cells = [cell.value for cell in sheet[header_row]] if sheet.max_column else []
-        super().__init__(path, _trim(cells))
+        if header_width is None:
+            header_width = _row_widths(sheet).get(header_row, 0)
+        cells = [sheet.cell(row=header_row, column=c).value for c in range(1, header_width + 1)]
+        super().__init__(path, cells)
 
     @property
     def title(self) -> str:
@@ -113,6 +123,7 @@ class XlsxSheet(EditableSheet):
         """
         workbook = open_workbook(path, read_only=False)
         sheet = pick_sheet(workbook, sheet_name, path)
+        widths = _row_widths(sheet)  # before iter_rows, which fills every row with cells
         rows = (
             ScannedRow(number, list(values))
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
@@ -123,9 +134,11 @@ class XlsxSheet(EditableSheet):
                 raise ConfigError(f"{path}: header_row {header_row} is not in the sheet")
             for column, name in enumerate(vendor_fields, start=1):
                 sheet.cell(row=1, column=column).value = to_xlsx_value(name)
-            return cls(path, workbook, sheet, 1, [])
+            width = max(widths.get(1, 0), len(vendor_fields))
+            return cls(path, workbook, sheet, 1, [], width)
         data = [row.number for row in split.rows if not is_blank_row(row.cells)]
-        return cls(path, workbook, sheet, split.header.number, data)
+        number = split.header.number
+        return cls(path, workbook, sheet, number, data, widths.get(number, 0))
 
     @classmethod
     def new(
@@ -157,8 +170,22 @@ class XlsxSheet(EditableSheet):
         self._data.append(self._last_row)
         return self._last_row
 
-    def width(self) -> int:
-        return int(self._sheet.max_column)
+    def _rows_beyond(self, width: int) -> Iterator[Overflow]:
+        live = {handle: number for number, handle in self.live_rows()}
+        first: dict[Handle, int] = {}  # row: its first 0-based column beyond the header
+        for (row, column), cell in self._sheet._cells.items():  # private, as in _remove_rows
+            if column > width and row in live and not is_blank(cell.value):
+                first[row] = min(first.get(row, column - 1), column - 1)
+        for handle, column in first.items():
+            yield Overflow(live[handle], handle, column)
+
+    def _column_is_blank(self, column: int) -> bool:
+        live = {handle for _, handle in self.live_rows()}
+        return not any(
+            row in live and not is_blank(cell.value)
+            for (row, col), cell in self._sheet._cells.items()
+            if col == column + 1
+        )
 
     def prepare(self, value: Any) -> Any:
         return to_xlsx_value(value)
@@ -203,6 +230,20 @@ class XlsxSheet(EditableSheet):
             number - bisect_left(removed, number) for number in self._data if number not in gone
         ]
         self._removed = set()
+        self._beyond = self._free = None  # the rows moved
+
+
+def _row_widths(sheet: Any) -> dict[int, int]:
+    """Each row's last cell in the file (an empty but formatted one included), 1-based.
+
+    That is where ``iter_xlsx_rows`` ends the row, so the header is as wide here as the
+    reader sees it. Read from the worksheet's private ``_cells``, as ``_remove_rows`` does.
+    """
+    widths: dict[int, int] = {}
+    for row, column in sheet._cells:
+        if column > widths.get(row, 0):
+            widths[row] = column
+    return widths
 
 
 def _trim(cells: list[Any]) -> list[Any]:

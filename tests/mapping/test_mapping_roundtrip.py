@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from contactsync.errors import RecordLocation
 from contactsync.mapping import ObjectMapping, load_mapping, to_canonical, to_vendor
-from contactsync.mapping.converters import LIST_SEPARATORS, PHONE_JOINER
+from contactsync.mapping.converters import LIST_SEPARATORS, LONGEST_TIME_LIMIT, PHONE_JOINER
 from contactsync.mapping.fields import canonical_fields
 from contactsync.models import (
     ALL_DAYS,
@@ -73,7 +73,7 @@ emergency_contacts = st.builds(
     EmergencyContact, **common,
     role=text, relationship=maybe_text, priority=st.none() | st.integers(1, 3),
     decision_authority=st.none() | st.booleans(),
-    response_time_limit=st.timedeltas(timedelta(microseconds=1), timedelta(days=60)),
+    response_time_limit=st.timedeltas(timedelta(microseconds=1), LONGEST_TIME_LIMIT),
     contactable_hours=st.lists(windows, max_size=3).map(tuple), responsibility=maybe_text,
     emergency_only=st.booleans(),
     preferred_channels=st.lists(st.sampled_from(Channel), max_size=5).map(tuple),

@@ -17,7 +17,7 @@ def test_a_reviewer_without_a_readable_date_is_neither_wiped_nor_lost(
         emergency("C1", "张一", "13800138001", reviewed_at="2026-13-45", reviewed_by="李审核"),
     ])
 
-    result, summary = built.sync()
+    _, summary = built.sync()
 
     assert not summary.failed
     (row,) = built.raw_rows("branch", Kind.EMERGENCY)

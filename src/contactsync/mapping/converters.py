@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from contactsync.mapping.fields import CanonicalField, Category
 from contactsync.mapping.model import FieldMap
 from contactsync.mapping.values import (
+    DurationOutOfRange,
     folded,
     format_datetime,
     format_in_unit,
@@ -33,6 +34,7 @@ from contactsync.mapping.values import (
     parse_datetime,
     parse_duration,
     parse_time_windows,
+    shown,
     split_name,
     to_whole,
 )
@@ -247,18 +249,58 @@ class DatetimeConverter(Converter):
         return format_datetime(value, fmt=fmt, zone=zone)
 
 
+LONGEST_TIME_LIMIT = timedelta(days=30)
+"""The longest duration read: a response-time limit beyond it is a typing slip (or another
+column's number, a phone's digits), never a limit anyone can be held to."""
+
+_UNIT_SPAN = {"m": (timedelta(minutes=1), "minutes"), "h": (timedelta(hours=1), "hours")}
+
+
 class DurationConverter(Converter):
-    """ISO 8601 durations; a bare number is in ``unit``. Writes ISO 8601."""
+    """ISO 8601 durations; a bare number is in ``unit``. Writes ISO 8601.
+
+    Durations longer than ``LONGEST_TIME_LIMIT`` are refused. Zero and negative ones are
+    read as written and refused by the contact model (the limit must be positive).
+    """
 
     name = "duration"
     categories = frozenset({Category.DURATION})
     unit: ClassVar[str] = "m"
 
     def parse(self, value: Any, fmap: FieldMap, ctx: FieldContext) -> timedelta:
-        return parse_duration(value, self.unit)
+        try:
+            limit = parse_duration(value, self.unit)
+        except DurationOutOfRange as exc:
+            if exc.negative:
+                reason = f"{shown(value)} is negative: a time limit must be positive"
+                raise ValueError(reason) from None
+            raise ValueError(self._too_long(value)) from None
+        if limit > LONGEST_TIME_LIMIT:
+            raise ValueError(self._too_long(value))
+        return limit
+
+    def write(self, fmap: FieldMap, contact: BaseModel, ctx: FieldContext) -> tuple[Any, ...]:
+        value = getattr(contact, fmap.canonical)
+        if isinstance(value, timedelta) and value > LONGEST_TIME_LIMIT:
+            raise ValueError(f"{self._too_long(None)}; it would not read back")
+        return super().write(fmap, contact, ctx)
 
     def format(self, value: Any, fmap: FieldMap, ctx: FieldContext) -> Any:
         return format_iso_duration(value)
+
+    def _too_long(self, value: Any) -> str:
+        return _too_long(value, self.unit)
+
+
+def _too_long(value: Any, unit: str) -> str:
+    """Why a duration longer than ``LONGEST_TIME_LIMIT`` is refused (``None``: a value
+    being written, not one read)."""
+    span, unit_name = _UNIT_SPAN.get(unit, _UNIT_SPAN["m"])
+    what = "the limit" if value is None else shown(value)
+    return (
+        f"{what} is longer than {LONGEST_TIME_LIMIT.days} days "
+        f"({LONGEST_TIME_LIMIT // span} {unit_name}), the longest time limit contactsync accepts"
+    )
 
 
 class MinutesConverter(DurationConverter):
@@ -522,6 +564,8 @@ class JsonConverter(Converter):
             raise ValueError(describe_validation_error(exc)[1]) from None
         if category in (Category.CHOICE_LIST, Category.TEXT_LIST):
             return list(result)
+        if isinstance(result, timedelta) and result > LONGEST_TIME_LIMIT:
+            raise ValueError(_too_long(value, "m"))
         return result
 
     def format(self, value: Any, fmap: FieldMap, ctx: FieldContext) -> str:

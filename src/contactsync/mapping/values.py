@@ -88,20 +88,80 @@ def to_whole(value: Any) -> int:
     return int(number)
 
 
-def _micros(amount: Decimal, unit: str) -> timedelta:
-    total = (amount * _MICROS[unit]).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
-    return timedelta(microseconds=int(total))
+_UNIT_NAMES = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+_LONGEST_MICROS = timedelta.max // timedelta(microseconds=1)
+
+
+class DurationOutOfRange(ValueError):
+    """A duration beyond what a ``timedelta`` holds (about 2.7 million years either way).
+
+    Attributes:
+        negative: whether it is that far below zero.
+    """
+
+    def __init__(self, negative: bool) -> None:
+        super().__init__("a negative duration beyond range" if negative else "too long a duration")
+        self.negative = negative
+
+
+def shown(value: Any) -> str:
+    """``value`` quoted for a message, or ``"the value"`` when it might be personal data.
+
+    Short text with no ``@`` and fewer than seven digits cannot be a phone number or an
+    e-mail address, so it is shown; anything else (a phone number typed into the wrong
+    column) is not.
+    """
+    if isinstance(value, bool | int | float | Decimal):
+        text = str(value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        return "the value"
+    if len(text) > 30 or "@" in text or sum(ch.isdigit() for ch in text) >= 7:
+        return "the value"
+    return repr(value)
+
+
+def _micros(amount: Decimal, unit: str) -> int:
+    """``amount`` of ``unit`` in whole microseconds (half to even).
+
+    Raises:
+        DurationOutOfRange: beyond what a ``timedelta`` holds.
+    """
+    # adjusted() first: multiplying 1e999999 would overflow the decimal context itself
+    if amount.adjusted() > 24 or abs(amount * _MICROS[unit]) > _LONGEST_MICROS:
+        raise DurationOutOfRange(amount < 0)
+    return int((amount * _MICROS[unit]).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def _duration(micros: int) -> timedelta:
+    if abs(micros) > _LONGEST_MICROS:
+        raise DurationOutOfRange(micros < 0)
+    return timedelta(microseconds=micros)
 
 
 def parse_duration(value: Any, default_unit: str) -> timedelta:
     """A duration from ISO 8601 (``PT15M``), a number in ``default_unit`` (``s``/``m``/``h``/
-    ``d``) or a number with a unit (``30分钟``, ``2 hours``, ``1.5h``)."""
+    ``d``) or a number with a unit (``30分钟``, ``2 hours``, ``1.5h``).
+
+    Raises:
+        DurationOutOfRange: for a duration beyond what a ``timedelta`` holds.
+        ValueError: for anything else that is not a duration; the message shows the value
+            only when it cannot be personal data (``shown``).
+    """
+    unit_name = _UNIT_NAMES[default_unit]
     if isinstance(value, timedelta):
         return value
-    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return _micros(to_decimal(value), default_unit)
+    if isinstance(value, bool):
+        raise ValueError(f"expected a number of {unit_name}, got a true/false value")
+    if isinstance(value, int | float | Decimal):
+        try:
+            amount = to_decimal(value)
+        except ValueError:  # infinite or NaN
+            raise ValueError(f"{value!r} is not a number of {unit_name}") from None
+        return _duration(_micros(amount, default_unit))
     if not isinstance(value, str):
-        raise ValueError(f"expected a duration, got {type(value).__name__}")
+        raise ValueError(f"expected a number of {unit_name}, got {type(value).__name__}")
     text = unicodedata.normalize("NFKC", value).strip()
     iso = _ISO_DURATION.match(text.upper())
     if iso and text.upper() not in ("P", "PT") and not text.upper().endswith("T"):
@@ -110,14 +170,17 @@ def parse_duration(value: Any, default_unit: str) -> timedelta:
         total = _micros(weeks * 7, "d")
         for unit, amount in parts.items():
             total += _micros(amount, unit)
-        return total
+        return _duration(total)
     number = _NUMBER_WITH_UNIT.match(text)
     if number:
         word = number.group(2).casefold()
         named = _UNIT_OF.get(word) if word else default_unit
         if named is not None:
-            return _micros(Decimal(number.group(1)), named)
-    raise ValueError(f"not a duration: {value!r} (write e.g. PT15M, PT1H30M, 30 or 30分钟)")
+            return _duration(_micros(Decimal(number.group(1)), named))
+    raise ValueError(
+        f"{shown(value)} is not a number of {unit_name} "
+        "(write e.g. 30, 30分钟, 2 hours or PT1H30M)"
+    )
 
 
 def format_iso_duration(value: timedelta) -> str:
