@@ -47,12 +47,27 @@ def is_invisible(ch: str) -> bool:
 def forbidden_character(text: str) -> tuple[int, str] | None:
     """The position and character of the first character free text may not hold, or
     ``None``: a control character other than tab, line feed, VT, form feed and CR."""
-    if text.isascii() and text.isprintable():  # the common case
+    if text.isprintable():  # the common case: no control character is printable
         return None
     for index, ch in enumerate(text):
         if unicodedata.category(ch) == "Cc" and ch not in _FOLDED_CONTROLS:
             return index, ch
     return None
+
+
+def _nothing_to_clean(value: str) -> bool:
+    """Whether ``value`` holds nothing to drop or fold but spaces at its ends (most text).
+
+    A printable string holds no format character (category Cf) and no whitespace but
+    U+0020 (every other whitespace character is a control or a separator, which are not
+    printable), so only the Hangul fillers and runs of spaces are left to look for. The
+    text comes back as the same object, which lets equal values be shared.
+    """
+    return (
+        value.isprintable()
+        and "  " not in value
+        and (value.isascii() or INVISIBLE_LETTERS.isdisjoint(value))
+    )
 
 
 def _fold(run: re.Match[str]) -> str:
@@ -76,7 +91,7 @@ def clean_text(value: str) -> str:
             f"contains a control character, U+{ord(ch):04X}, at position {index + 1}; "
             "remove it in the source"
         )
-    if value.isascii() and value.isprintable() and "  " not in value:  # nothing to fold
+    if _nothing_to_clean(value):
         return value.strip()
     text = "".join(ch for ch in value if not is_invisible(ch))
     return _WHITESPACE_RUN.sub(_fold, text).strip()

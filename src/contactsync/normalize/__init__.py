@@ -6,6 +6,7 @@ replace or extend it (``contactsync.normalize.plugin``).
 
 from contactsync.normalize.keys import (
     MIDDLE_DOT,
+    checked_email,
     email_key,
     email_problem,
     name_key,
@@ -22,6 +23,7 @@ __all__ = [
     "DEFAULT_REGION",
     "MIDDLE_DOT",
     "PRECISION_LOST",
+    "checked_email",
     "email_key",
     "email_problem",
     "name_key",

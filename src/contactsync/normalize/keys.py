@@ -10,7 +10,7 @@ import unicodedata
 
 import idna
 
-from contactsync.models.text import is_invisible
+from contactsync.models.text import INVISIBLE_LETTERS, is_invisible
 
 
 def remove_invisible(text: str) -> str:
@@ -22,7 +22,9 @@ def remove_invisible(text: str) -> str:
     A key is only for matching, so control characters other than whitespace go too (the
     models refuse them in stored names).
     """
-    if text.isascii() and text.isprintable():  # the common case: nothing to remove
+    # The common case: a printable string holds no format or control character, so
+    # only the Hangul fillers (letters, so printable) can be there to remove.
+    if text.isprintable() and (text.isascii() or INVISIBLE_LETTERS.isdisjoint(text)):
         return text
     return "".join(
         ch
@@ -242,7 +244,16 @@ def email_problem(email: str) -> str | None:
     Judged on :func:`normalize_email`'s result, so full-width characters and stray
     invisible characters are not held against it.
     """
+    return _problem_of_normalized(normalize_email(email))
+
+
+def checked_email(email: str) -> tuple[str, str | None]:
+    """:func:`normalize_email` and :func:`email_problem` of ``email``, normalized once."""
     text = normalize_email(email)
+    return text, _problem_of_normalized(text)
+
+
+def _problem_of_normalized(text: str) -> str | None:
     if not text:
         return "empty"
     ats = text.count("@")

@@ -245,13 +245,19 @@ def _read(plus: bool, digits: str, region: str) -> _Reading:
     if not known_region:
         return _Reading(None, f"unknown region {region!r}; write the number with its country code")
     parsed = _parse(digits, region)  # parsed once: the local check and the reading share it
-    if _is_local(digits, region, parsed):
+    valid = isinstance(parsed, PhoneNumber) and phonenumbers.is_valid_number(parsed)  # and this
+    if _is_local(digits, region, parsed, valid):
         return _Reading(None, "local number with no area code")
-    return _checked(parsed, digits, region)
+    return _checked(parsed, digits, region, valid)
 
 
-def _is_local(digits: str, region: str, number: PhoneNumber | str) -> bool:
-    """Whether national ``digits`` (parsed as ``number``) lack their area code."""
+def _is_local(
+    digits: str, region: str, number: PhoneNumber | str, valid: bool | None = None
+) -> bool:
+    """Whether national ``digits`` (parsed as ``number``) lack their area code.
+
+    ``valid``: ``phonenumbers.is_valid_number(number)`` when the caller has it already.
+    """
     metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if metadata is None:
         return False
@@ -263,7 +269,7 @@ def _is_local(digits: str, region: str, number: PhoneNumber | str) -> bool:
         return True
     return (
         isinstance(number, PhoneNumber)
-        and not phonenumbers.is_valid_number(number)
+        and not (phonenumbers.is_valid_number(number) if valid is None else valid)
         and phonenumbers.is_possible_number_with_reason(number)
         == ValidationResult.IS_POSSIBLE_LOCAL_ONLY
     )
@@ -282,10 +288,13 @@ def _parse(text: str, region: str | None) -> PhoneNumber | str:
         }.get(exc.error_type, "not a phone number")
 
 
-def _checked(parsed: PhoneNumber | str, digits: str, region: str | None = None) -> _Reading:
+def _checked(
+    parsed: PhoneNumber | str, digits: str, region: str | None = None, valid: bool | None = None
+) -> _Reading:
+    """``parsed`` as a reading; ``valid`` is ``is_valid_number(parsed)`` when known."""
     if isinstance(parsed, str):
         return _Reading(None, parsed)
-    if not phonenumbers.is_valid_number(parsed):
+    if not (phonenumbers.is_valid_number(parsed) if valid is None else valid):
         return _Reading(None, _invalid_reason(parsed, region))
     if not _in_order(phonenumbers.national_significant_number(parsed), digits):
         return _Reading(

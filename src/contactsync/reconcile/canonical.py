@@ -15,12 +15,10 @@ from contactsync.findings import Code, Finding
 from contactsync.mapping import ObjectMapping
 from contactsync.mapping.convert import classify, mapping_for_row, to_canonical
 from contactsync.models import Kind, Phone, Provenance, build_contact
-from contactsync.normalize import email_problem, normalize_email, phone_region
+from contactsync.normalize import checked_email, phone_region
 from contactsync.plugins import PluginHost
-from contactsync.reconcile.records import AnyContact
+from contactsync.reconcile.records import VALUE_DUMP_EXCLUDE, AnyContact, dump_values
 from contactsync.redact import mask_text
-
-VALUE_DUMP_EXCLUDE = frozenset({"provenance", "kind"})
 
 
 def row_mapping(om: ObjectMapping, values: Mapping[str, Any]) -> tuple[Kind, ObjectMapping]:
@@ -101,7 +99,7 @@ class Canonicalizer:
             canonical["phones"] = [self._phone(raw, region) for raw in raw_phones]
         email = canonical.get("email")
         if isinstance(email, str):
-            problem = email_problem(email)
+            normalized, problem = checked_email(email)
             if problem:
                 notes.append(
                     Finding(
@@ -111,7 +109,7 @@ class Canonicalizer:
                         records=(str(location),),
                     )
                 )
-            canonical["email"] = normalize_email(email)
+            canonical["email"] = normalized
         self.host.normalize_contact(om.kind.value, canonical, self.system)
         return canonical, notes, location
 
@@ -127,11 +125,6 @@ class Canonicalizer:
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
-
-
-def dump_values(contact: AnyContact) -> dict[str, Any]:
-    """The canonical values of ``contact`` in JSON form (what base snapshots hold)."""
-    return contact.model_dump(mode="json", exclude=set(VALUE_DUMP_EXCLUDE))
 
 
 def compare_form(field: str, value: Any) -> Any:
@@ -165,6 +158,7 @@ def is_empty(value: Any) -> bool:
 
 
 __all__ = [
+    "VALUE_DUMP_EXCLUDE",
     "Canonicalizer",
     "RecordRejected",
     "compare_form",

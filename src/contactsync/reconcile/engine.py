@@ -105,12 +105,16 @@ def reconcile(
     left_out = 0
     due = []
     for customer in sorted(by_customer):
+        records = by_customer[customer]
         started = perf_counter()
         groups, match_findings, unmatched = match_customer(
-            customer, by_customer[customer], ws.host, priority, links, known.get(customer, ())
+            customer, records, ws.host, priority, links, known.get(customer, ())
         )
         timings.add("match", perf_counter() - started)
         started = perf_counter()
+        for group in groups:  # values in JSON form, made once while this customer is planned
+            for member in group.members.values():
+                member.hold_values()
         left_out += len(unmatched)
         findings.extend(match_findings)
         draft = CustomerDraft(customer, [])
@@ -121,7 +125,8 @@ def reconcile(
                 left_out += len(group.members)
                 draft.unplaced.extend(unplaced(m, group.key) for m in group.members.values())
                 continue
-            group.unreadable_in = blocked.get(group.key, set())
+            if group.key in blocked:
+                group.unreadable_in = blocked[group.key]
             _mark_deleted(group, deletions, bases, draft, writable)
             draft.groups.append(group)
         timings.add("merge", perf_counter() - started)
@@ -129,6 +134,8 @@ def reconcile(
         for rule in ws.host.policies():
             rule.evaluate(draft, context)
         ops, items = plan_customer(draft, systems, context, quarantined)
+        for record in records:
+            record.release_values()
         timings.add("plan", perf_counter() - started)
         operations.extend(ops)
         quarantine.extend(items)

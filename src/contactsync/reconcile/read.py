@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from time import perf_counter
 from typing import Any
 
@@ -12,7 +13,8 @@ from contactsync.connector import Cursor, RowError, VendorRecord
 from contactsync.errors import RecordLocation, RecordRejected, in_system
 from contactsync.findings import Code, Finding
 from contactsync.models import CONTACT_ADAPTER, Kind, Phone, build_contact
-from contactsync.reconcile.canonical import Canonicalizer, dump_values, row_mapping
+from contactsync.models.build import share_fields_set
+from contactsync.reconcile.canonical import Canonicalizer, row_mapping
 from contactsync.reconcile.records import (
     KIND_KEY,
     ObjectRead,
@@ -26,6 +28,27 @@ from contactsync.runtime import SystemHandle, Workspace
 Progress = Callable[[str, int], None]
 """Called with a label and a count of records just read."""
 
+SHARED_FIELDS = (
+    "customer",
+    "role",
+    "relationship",
+    "responsibility",
+    "reviewed_by",
+    "last_reviewed_at",
+    "response_time_limit",
+    "title",
+    "department",
+    "project",
+    "business_line",
+    "owner",
+    "family_name",
+)
+"""Fields whose values many records repeat (a customer's key is in each of its records,
+a role or department in many): equal values read are kept once (``share_values``)."""
+
+Shared = dict[Any, Any]
+"""The values already read of ``SHARED_FIELDS``, for one read of every system."""
+
 
 def read_all(
     ws: Workspace,
@@ -36,13 +59,48 @@ def read_all(
 ) -> Snapshot:
     """Pull both kinds from every system (incrementally where a cursor is stored)."""
     snapshot = Snapshot()
+    shared: Shared = {}
     for handle in ws.ordered_systems():
         for kind in (Kind.EMERGENCY, Kind.BUSINESS):
             if handle.stores(kind):
                 read_object(
-                    ws, handle, kind, snapshot, full=full, progress=progress, timings=timings
+                    ws,
+                    handle,
+                    kind,
+                    snapshot,
+                    full=full,
+                    progress=progress,
+                    timings=timings,
+                    shared=shared,
                 )
     return snapshot
+
+
+def share_values(values: dict[str, Any], shared: Shared) -> None:
+    """Replace the values of ``SHARED_FIELDS`` by an equal one read before, if any.
+
+    Only values an equal one cannot be told from: text, a duration, a date-time in UTC
+    (an equal one in another zone, or with ``fold`` set, shows differently). The contact
+    validated from ``values`` keeps the very objects (its validators return their input
+    when there is nothing to clean), so a repeated value is held once however many
+    records hold it.
+    """
+    for name in SHARED_FIELDS:
+        value = values.get(name)
+        if value is None:
+            continue
+        kind = type(value)
+        if not (
+            kind is str
+            or kind is timedelta
+            or (kind is datetime and value.tzinfo is UTC and not value.fold)
+        ):
+            continue
+        found = shared.get(value)
+        if found is None:
+            shared[value] = value
+        elif found is not value:
+            values[name] = found
 
 
 def read_object(
@@ -54,8 +112,15 @@ def read_object(
     full: bool,
     progress: Progress | None,
     timings: Timings | None = None,
+    shared: Shared | None = None,
 ) -> None:
+    """Pull one object of one system into ``snapshot``.
+
+    ``shared`` keeps repeated values once across the objects read (``share_values``);
+    ``read_all`` passes one for all of them.
+    """
     timings = timings if timings is not None else Timings()
+    shared = shared if shared is not None else {}
     om = handle.mapping.for_kind(kind)
     canon = Canonicalizer(ws.host, handle.name, handle.config.region, ws.config.sync.default_region)
     since: Cursor | None = None
@@ -85,7 +150,7 @@ def read_object(
                 read.deleted_ids.append(record.record_id)
                 continue
             read.present_ids.add(record.record_id)
-            _convert(canon, om, record, snapshot)
+            _convert(canon, om, record, snapshot, shared)
         for error in page.errors:
             digest.update(json.dumps([error.record_id, error.reason]).encode())
             read.pulled += 1
@@ -102,7 +167,7 @@ def read_object(
             progress(f"{handle.name}/{kind.value}", len(page.records) + len(page.errors))
     if since is not None:
         digest.update(since.to_json().encode())
-        _overlay_bases(ws, handle, kind, om.object, seen, read, snapshot)
+        _overlay_bases(ws, handle, kind, om.object, seen, read, snapshot, shared)
     read.fingerprint = digest.hexdigest()
     snapshot.objects[(handle.name, om.object)] = read
 
@@ -127,7 +192,9 @@ def _forget(snapshot: Snapshot, read: ObjectRead, record_id: str) -> None:
         snapshot.rejected -= len(earlier)
 
 
-def _convert(canon: Canonicalizer, om: Any, record: VendorRecord, snapshot: Snapshot) -> None:
+def _convert(
+    canon: Canonicalizer, om: Any, record: VendorRecord, snapshot: Snapshot, shared: Shared
+) -> None:
     row_kind, row_om = row_mapping(om, record.values)
     canonical: dict[str, Any] = {}
     try:
@@ -138,6 +205,9 @@ def _convert(canon: Canonicalizer, om: Any, record: VendorRecord, snapshot: Snap
             record_id=record.record_id,
             locator=record.locator,
         )
+        share_values(canonical, shared)
+        if canonical.get("key") == record.record_id:  # a keyed row's id is often its key
+            canonical["key"] = record.record_id
         contact = build_contact(row_kind.value, canonical, location)
     except RecordRejected as exc:
         _reject(snapshot, canon, om, row_om, record, canonical, exc.code, str(exc), exc.field)
@@ -157,6 +227,7 @@ def _convert(canon: Canonicalizer, om: Any, record: VendorRecord, snapshot: Snap
             None,
         )
         return
+    share_fields_set(contact)
     snapshot.findings.extend(notes)
     snapshot.records.append(
         SystemRecord(
@@ -164,8 +235,7 @@ def _convert(canon: Canonicalizer, om: Any, record: VendorRecord, snapshot: Snap
             object=record.object,
             record_id=record.record_id,
             kind=row_kind,
-            contact=contact,
-            values=dump_values(contact),
+            contact=contact,  # its values are dump_values(contact), made when needed
             locator=record.locator,
             mixed=row_kind != om.kind,
             positional=record.positional,
@@ -232,6 +302,7 @@ def _overlay_bases(
     seen: set[str],
     read: ObjectRead,
     snapshot: Snapshot,
+    shared: Shared,
 ) -> None:
     """An incremental pull returns changes only: the rest is as at the last sync."""
     deleted = set(read.deleted_ids)
@@ -240,7 +311,9 @@ def _overlay_bases(
             continue
         data = dict(base.data)
         row_kind = Kind(data.pop(KIND_KEY, kind.value))
+        share_values(data, shared)
         contact = CONTACT_ADAPTER.validate_python({**data, "kind": row_kind.value})
+        share_fields_set(contact)
         read.present_ids.add(record_id)
         snapshot.records.append(
             SystemRecord(

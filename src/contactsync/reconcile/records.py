@@ -1,7 +1,14 @@
-"""The in-memory shapes a reconcile works on."""
+"""The in-memory shapes a reconcile works on.
+
+A reconcile holds every record of every system until its plan is made, so the shapes it
+keeps one of per record (``SystemRecord``, ``Group``) have ``__slots__``, and a record
+keeps its contact only: its values in JSON form are made from it again when asked for
+(see ``SystemRecord.values``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,8 +22,27 @@ AnyContact = EmergencyContact | BusinessContact
 KIND_KEY = "_kind"
 """The key a base snapshot keeps the record's kind under (a mixed row is emergency)."""
 
+VALUE_DUMP_EXCLUDE = frozenset({"provenance", "kind"})
 
-@dataclass
+
+def dump_values(contact: AnyContact) -> dict[str, Any]:
+    """The canonical values of ``contact`` in JSON form (what base snapshots hold)."""
+    return contact.model_dump(mode="json", exclude=set(VALUE_DUMP_EXCLUDE))
+
+
+_RECORD_FIELDS = (
+    "system",
+    "object",
+    "record_id",
+    "kind",
+    "contact",
+    "values",
+    "locator",
+    "mixed",
+    "positional",
+)
+
+
 class SystemRecord:
     """One record of one system, read and made canonical.
 
@@ -25,17 +51,70 @@ class SystemRecord:
             mixing both kinds); it is never written back there.
         positional: the record id is only a row position (no key column yet).
         values: the canonical values as read (JSON form), the three-way merge's "current".
+
+    ``values`` given when the record is made (a base snapshot standing in for a record an
+    incremental read did not return) are kept as given. Otherwise they are
+    ``dump_values(contact)``, made when asked for and not kept, except between
+    ``hold_values`` and ``release_values`` (the reconcile holds them while it merges and
+    plans the record's customer): the same values either way, as a contact is immutable,
+    without a second copy of every record held for the whole reconcile.
     """
 
-    system: str
-    object: str
-    record_id: str
-    kind: Kind
-    contact: AnyContact
-    values: dict[str, Any]
-    locator: str | None = None
-    mixed: bool = False
-    positional: bool = False
+    __slots__ = (
+        "_given",
+        "_values",
+        "contact",
+        "kind",
+        "locator",
+        "mixed",
+        "object",
+        "positional",
+        "record_id",
+        "system",
+    )
+
+    def __init__(
+        self,
+        system: str,
+        object: str,
+        record_id: str,
+        kind: Kind,
+        contact: AnyContact,
+        values: dict[str, Any] | None = None,
+        locator: str | None = None,
+        mixed: bool = False,
+        positional: bool = False,
+    ) -> None:
+        self.system = system
+        self.object = object
+        self.record_id = record_id
+        self.kind = kind
+        self.contact = contact
+        self.locator = locator
+        self.mixed = mixed
+        self.positional = positional
+        self._values = values
+        self._given = values is not None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        held = self._values
+        return held if held is not None else dump_values(self.contact)
+
+    @values.setter
+    def values(self, values: dict[str, Any]) -> None:
+        self._values = values
+        self._given = True
+
+    def hold_values(self) -> None:
+        """Keep ``values`` made once until ``release_values`` (one customer's merge and plan)."""
+        if self._values is None:
+            self._values = dump_values(self.contact)
+
+    def release_values(self) -> None:
+        """Stop holding ``values`` made from the contact (values given are kept)."""
+        if not self._given:
+            self._values = None
 
     @property
     def ref(self) -> str:
@@ -46,8 +125,34 @@ class SystemRecord:
     def customer(self) -> str:
         return self.contact.customer
 
+    def _fields(self) -> tuple[Any, ...]:
+        return (
+            self.system,
+            self.object,
+            self.record_id,
+            self.kind,
+            self.contact,
+            self.values,
+            self.locator,
+            self.mixed,
+            self.positional,
+        )
 
-@dataclass
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SystemRecord) or other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it was
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={value!r}" for name, value in zip(_RECORD_FIELDS, self._fields(), strict=True)
+        )
+        return f"SystemRecord({shown})"
+
+
+@dataclass(slots=True)
 class ObjectRead:
     """What one pull of one system object gave.
 
@@ -67,7 +172,7 @@ class ObjectRead:
     present_ids: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unplaced:
     """A live record that is in no group: unreadable, ambiguous, or a duplicate.
 
@@ -116,7 +221,7 @@ class Snapshot:
     unreadable: list[Unplaced] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Group:
     """One person of one kind at one customer, as seen across systems.
 
@@ -144,7 +249,7 @@ class Group:
     released: bool = False
     """Taken out of quarantine by this plan (a place under the cap came free)."""
     newest_update: datetime | None = None
-    unreadable_in: set[str] = field(default_factory=set)
+    unreadable_in: Set[str] = frozenset()
     changed: bool = False
 
     def refs(self) -> tuple[str, ...]:
