@@ -14,6 +14,7 @@ from contactsync.errors import ConfigError
 from contactsync.findings import Code, Finding
 from contactsync.models import CONTACT_ADAPTER, Kind, json_datetime
 from contactsync.plan import Operation, Plan, QuarantineItem
+from contactsync.plugins import PluginHost
 from contactsync.policies.base import CustomerDraft, PolicyContext, SystemView
 from contactsync.reconcile.match import KnownPerson, match_customer
 from contactsync.reconcile.merge import BaseView, Candidate, MergeSettings, merge_group
@@ -104,6 +105,9 @@ def reconcile(
     all_groups: list[Group] = []
     left_out = 0
     due = []
+    unreadable_of: dict[str | None, list[Unplaced]] = defaultdict(list)
+    for item in unreadable:
+        unreadable_of[item.customer].append(item)
     for customer in sorted(by_customer):
         records = by_customer[customer]
         started = perf_counter()
@@ -119,14 +123,16 @@ def reconcile(
         findings.extend(match_findings)
         draft = CustomerDraft(customer, [])
         draft.unplaced.extend(unplaced(record) for record in unmatched)
-        draft.unplaced.extend(u for u in unreadable if u.customer == customer)
+        draft.unplaced.extend(unreadable_of.get(customer, ()))
+        unkeyed = [u for u in unreadable_of.get(customer, ()) if u.key is None]
         for group in groups:
             if not _merge(group, bases, merge_settings, ws, review_marks.get(group.key, []), draft):
                 left_out += len(group.members)
                 draft.unplaced.extend(unplaced(m, group.key) for m in group.members.values())
                 continue
-            if group.key in blocked:
-                group.unreadable_in = blocked[group.key]
+            lookalikes = _unkeyed_lookalikes(group, unkeyed, ws.host)
+            if group.key in blocked or lookalikes:
+                group.unreadable_in = set(blocked.get(group.key, ())) | lookalikes
             _mark_deleted(group, deletions, bases, draft, writable)
             draft.groups.append(group)
         timings.add("merge", perf_counter() - started)
@@ -381,6 +387,32 @@ def _resolve_unreadable(
             customer = base.data.get("customer")
         resolved.append(replace(item, key=key, customer=customer))
     return resolved
+
+
+def _unkeyed_lookalikes(group: Group, unkeyed: list[Unplaced], host: PluginHost) -> set[str]:
+    """Systems holding an unreadable record without a key that looks like ``group``'s person
+    (a phone, the e-mail or the name in common): nothing is created there beside it, or
+    fixing that record would leave the person twice (it is reported already)."""
+    if not unkeyed:
+        return set()
+    phones: set[str] = set()
+    emails: set[str] = set()
+    names: set[str] = set()
+    for member in group.members.values():
+        contact = member.contact
+        phones.update(p.match_key for p in contact.phones if p.match_key)
+        if contact.email:
+            emails.add(host.email_key(contact.email))
+        names.add(host.name_key(contact.name))
+    return {
+        row.system
+        for row in unkeyed
+        if row.kind == group.kind and row.system not in group.members and (
+            phones.intersection(row.phone_keys)
+            or (row.email is not None and host.email_key(row.email) in emails)
+            or (row.name is not None and host.name_key(row.name) in names)
+        )
+    }
 
 
 def _blocked_systems(unreadable: list[Unplaced]) -> dict[str, set[str]]:
