@@ -77,3 +77,24 @@ def test_a_quarantined_contact_is_not_reported(scenario: Callable[..., Scenario]
 
     assert [q.key for q in result.plan.quarantine] == ["h2"]
     assert findings(result, "PHONE_UNVERIFIED") == []
+
+
+def test_an_edit_to_a_number_that_cannot_be_called_keeps_the_working_one_everywhere(
+    scenario: Callable[..., Scenario],
+) -> None:
+    built: Scenario = scenario()
+    built.hub([emergency("C1", "吴八", "13700137008", key="h1", priority=1)])
+    built.csv("branch")
+    built.sync()
+    built.edit_csv("branch", Kind.EMERGENCY, "吴八", phone="not a phone")
+
+    result, _ = built.sync()
+
+    (unverified,) = findings(result, "PHONE_UNVERIFIED")
+    assert "hub holds are kept" in unverified.message
+    (hub,) = built.raw_rows("hub", Kind.EMERGENCY)
+    assert "13700137008" in hub["phones"]  # the working number is not replaced
+    (row,) = built.raw_rows("branch", Kind.EMERGENCY)
+    assert "13700137008" in row["phone"]  # and goes back where it was broken
+    assert built.plan().plan.empty
+
