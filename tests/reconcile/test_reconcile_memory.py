@@ -216,7 +216,7 @@ def _reference_clean(value: str) -> str:
             run += ch
             continue
         if run:
-            out.append(run if len(run) == 1 and unicodedata.category(run) == "Zs" else " ")
+            out.append(" ")  # any space, or run of them, is one ordinary space
             run = ""
         if ch is not None:
             out.append(ch)
@@ -261,7 +261,7 @@ def test_text_with_nothing_to_clean_is_the_object_read() -> None:
     for text in ("总经理", "山田 太郎", "Müller", "Zoë Ångström", "联系人 1"):
         assert clean_text(text) is text
         assert remove_invisible(text) is text
-    assert clean_text("山田\u3000太郎") == "山田\u3000太郎"  # one space character, kept
+    assert clean_text("山田\u3000太郎") == "山田 太郎"  # any space is an ordinary one
     assert clean_text("张\u200b三") == "张三"
     assert clean_text("山田\u3164太郎") == "山田太郎"
     assert remove_invisible("山田\u3164太郎") == "山田太郎"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import time
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -42,6 +43,20 @@ def _country_code(value: str) -> str:
 
 NonBlank = Annotated[str, Field(min_length=1), AfterValidator(_not_blank)]
 """Text with at least one character that is not whitespace."""
+
+
+def _customer_key(value: str) -> str:
+    key = unicodedata.normalize("NFKC", value).strip()
+    if not key:
+        raise ValueError("must not be blank")
+    return key
+
+
+CustomerKey = Annotated[str, Field(min_length=1), AfterValidator(_customer_key)]
+"""A customer's cross-system key, in compatibility form (NFKC) without surrounding space:
+a key typed with full-width characters (``Ｃ００２``) is the same customer as ``C002``, so it
+can neither split a customer in two nor get round the emergency-contact cap. Case is kept:
+some systems' keys are case-sensitive."""
 
 CountryCode = Annotated[str, AfterValidator(_country_code)]
 """An ISO 3166-1 alpha-2 code, upper-cased (``cn`` becomes ``CN``)."""
@@ -113,7 +128,7 @@ class CustomerRef(Frozen):
         account_ids: the account's record id in each system, by system name.
     """
 
-    key: NonBlank
+    key: CustomerKey
     name: Text | None = None
     country: CountryCode | None = None
     account_ids: dict[str, str] = Field(default_factory=dict)

@@ -23,6 +23,7 @@ from pydantic import (
 from contactsync.models.common import (
     Channel,
     CountryCode,
+    CustomerKey,
     Frozen,
     NonBlank,
     Provenance,
@@ -85,7 +86,7 @@ class ContactBase(Frozen):
     """
 
     key: str | None = None
-    customer: NonEmpty
+    customer: CustomerKey
     name: RequiredText
     given_name: Text | None = None
     family_name: Text | None = None

@@ -7,9 +7,11 @@ order, for names, roles, titles, departments and the other free-text fields:
   joiners, LRM/RLM, word joiner, BOM, soft hyphen, bidi controls) and the Hangul fillers,
   which render as nothing. These are what copy and paste leaves behind (the phone and
   name keys in ``contactsync.normalize`` drop the same ones).
-* Whitespace is folded: a tab, a line break, or a run of two or more whitespace
-  characters becomes one space, and the ends are trimmed. A single space character
-  between two words stays as written, so 山田　太郎 keeps its ideographic space.
+* Whitespace is folded: a tab, a line break, any other space character (the ideographic
+  space U+3000, a no-break space) or a run of them becomes one ordinary space, and the
+  ends are trimmed: 山田　太郎 is 山田 太郎. Which space a person typed carries no meaning,
+  and vendors that store a name in parts join them with an ordinary space, so any other
+  choice would change the name on its way back and plan an update on every run.
 * Any other control character is refused: C0 (U+0000-U+001F), DEL, C1 (U+0080-U+009F),
   including the information separators and NEL that Python counts as whitespace. Such a
   character is a broken export or an escape sequence, never part of a name, and guessing
@@ -71,9 +73,6 @@ def _nothing_to_clean(value: str) -> bool:
 
 
 def _fold(run: re.Match[str]) -> str:
-    found = run.group()
-    if len(found) == 1 and unicodedata.category(found) == "Zs":
-        return found  # one space character between words, as written
     return " "
 
 
