@@ -197,6 +197,7 @@ def _convert(
 ) -> None:
     row_kind, row_om = row_mapping(om, record.values)
     canonical: dict[str, Any] = {}
+    notes: list[Finding] = []
     try:
         canonical, notes, location = canon.prepare(
             row_om,
@@ -210,7 +211,11 @@ def _convert(
             canonical["key"] = record.record_id
         contact = build_contact(row_kind.value, canonical, location)
     except RecordRejected as exc:
-        _reject(snapshot, canon, om, row_om, record, canonical, exc.code, str(exc), exc.field)
+        code, message = exc.code, str(exc)
+        unread = _unreadable_value(notes, exc.field) if code == "MISSING_FIELD" else None
+        if unread is not None:  # it is there, but could not be read: say that, not "missing"
+            code, message = "INVALID_RECORD", f"{exc.location} field {exc.field!r}: {unread}"
+        _reject(snapshot, canon, om, row_om, record, canonical, code, message, exc.field)
         return
     except ValueError as exc:  # a normalizer failing on one value: this record only
         where = RecordLocation(canon.system, record.object, record.locator or record.record_id)
@@ -241,6 +246,15 @@ def _convert(
             positional=record.positional,
         )
     )
+
+
+def _unreadable_value(notes: list[Finding], field: str | None) -> str | None:
+    """Why the value given for ``field`` was left out, when ``prepare`` noted one."""
+    marker = f"field {field!r} (column "
+    for note in notes:
+        if note.code is Code.INVALID_VALUE and marker in note.message:
+            return note.message.partition(" ignored: ")[2] or None
+    return None
 
 
 def _reject(
