@@ -90,7 +90,8 @@ def default_modules() -> list[ModuleSpec]:
     """Accounts, the custom Emergency_Contacts module and Contacts, as ``zoho.toml`` maps
     them (each contact module with its unique ``Contactsync_Key``)."""
     key = FieldSpec("Contactsync_Key", "text", 120, unique=True)
-    phones = (FieldSpec("Phone", "phone", 30), FieldSpec("Mobile", "phone", 30))
+    phones = (FieldSpec("Phone", "phone", 30), FieldSpec("Mobile", "phone", 30),
+              FieldSpec("Other_Phone", "phone", 30))
     return [
         module("Accounts", "Account_Name", (
             FieldSpec("Account_Name", "text", 200, mandatory=True, custom=False),

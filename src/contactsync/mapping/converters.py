@@ -71,6 +71,11 @@ def _is_text(value: Any, ctx: FieldContext) -> str | None:
     return None if isinstance(value, str) and value else "must be non-empty text"
 
 
+def _is_length(value: Any, ctx: FieldContext) -> str | None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 8
+    return None if ok else "must be a whole number of characters, 8 or more"
+
+
 def _is_scalar(value: Any, ctx: FieldContext) -> str | None:
     ok = isinstance(value, str | int | bool) and value != ""
     return None if ok else "must be text, a number or true/false"
@@ -440,7 +445,9 @@ class PhonesConverter(Converter):
 
     name = "phones"
     categories = frozenset({Category.PHONES})
-    options: ClassVar[Mapping[str, OptionCheck]] = {"extension_marker": _is_text}
+    options: ClassVar[Mapping[str, OptionCheck]] = {
+        "extension_marker": _is_text, "max_length": _is_length,
+    }
     max_fields = None
 
     def read(self, fmap: FieldMap, cells: tuple[Any, ...], ctx: FieldContext) -> dict[str, Any]:
@@ -462,6 +469,16 @@ class PhonesConverter(Converter):
         slots = len(fmap.vendor_fields)
         head, rest = written[: slots - 1], written[slots - 1 :]
         cells: list[Any] = [*head, PHONE_JOINER.join(rest) if rest else None]
+        limit = fmap.options.get("max_length")
+        if isinstance(limit, int):
+            for vendor, cell in zip(fmap.vendor_fields, cells, strict=False):
+                if isinstance(cell, str) and len(cell) > limit:
+                    many = f"{len(rest)} numbers" if cell is cells[-1] and len(rest) > 1 else (
+                        "the number")
+                    raise ValueError(
+                        f"{many} in {vendor!r} take {len(cell)} characters, and the field holds "
+                        f"{limit}: map another phone field, or keep fewer numbers"
+                    )
         return tuple(cells + [None] * (slots - len(cells)))
 
     @staticmethod
