@@ -393,3 +393,23 @@ def test_a_place_freed_under_the_cap_releases_the_best_quarantined_contact(
     names = {r["name"] for r in built.raw_rows("hub", Kind.EMERGENCY)}
     assert names == {"甲", "丙", "丁"}  # 乙 archived, 丁 back: three again, never more
     assert built.plan().plan.empty
+
+
+def test_with_enforcement_rows_that_cannot_be_synced_are_not_promised_an_archive(
+    scenario: Callable[..., Scenario],
+) -> None:
+    built: Scenario = scenario(policy={"emergency_max": 3, "enforce_cap": True})
+    built.hub([])
+    built.csv("branch", [
+        emergency("C1", "甲", "13800138001"),
+        emergency("C1", "乙", "13800138002"),
+        emergency("C1", "丙", "13800138003", role=None),  # cannot be read
+        emergency("C1", "丁", "13800138004", role=None),
+    ])
+
+    result = built.plan()
+
+    (exceeded,) = [f for f in findings(result, "CAP_EXCEEDED") if "holds 4" in f.message]
+    assert "2 of them cannot be synced" in exceeded.message
+    assert "nothing is archived" in exceeded.message
+    assert not [op for op in result.plan.operations if op.action == "archive"]

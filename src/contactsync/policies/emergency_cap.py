@@ -81,13 +81,22 @@ class EmergencyCapPolicy:
             (u.system, u.object) for u in draft.unplaced if u.kind == Kind.EMERGENCY and not u.mixed
         }
         for system, obj in sorted(objects):
-            count = len(draft.emergency_rows(system, obj))
+            rows = draft.emergency_rows(system, obj)
+            count = len(rows)
             if count > high:
-                action = (
-                    "its overflow is archived there after a full copy is quarantined"
-                    if context.policy.enforce_cap
-                    else "left as it is (set enforce_cap to archive the overflow)"
-                )
+                grouped = {g.key for g in draft.emergency() if system in g.members}
+                unread = len(rows - grouped)  # rows in no group: unreadable or ambiguous
+                if not context.policy.enforce_cap:
+                    action = "left as it is (set enforce_cap to archive the overflow)"
+                elif count - unread <= high:
+                    action = (
+                        f"{unread} of them cannot be synced (reported), so nothing is "
+                        "archived: fix or remove them there"
+                    )
+                else:
+                    action = "its overflow is archived there after a full copy is quarantined" + (
+                        f"; {unread} that cannot be synced are left for a person" if unread else ""
+                    )
                 draft.add(
                     Code.CAP_EXCEEDED,
                     f"system {system!r} holds {count} emergency contacts for customer "
