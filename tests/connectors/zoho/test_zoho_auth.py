@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import logging
-import pickle
-import sys
 import threading
-import types
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from zoho_helpers import connector_for, records, seed
+from zoho_helpers import connector_for, records, seed, write_zcrmsdk_file
 
 from contactsync.errors import AuthError, ConfigError
 from contactsync.models import Kind
@@ -140,33 +137,15 @@ def test_missing_credentials_are_a_config_error_at_the_first_call(
     assert org.accounts_server.requests == []
 
 
-def _write_zcrmsdk_file(path: Path, email: str, refresh: str, access: str, expiry_ms: int) -> None:
-    module, parent = types.ModuleType("zcrmsdk.OAuthClient"), types.ModuleType("zcrmsdk")
-
-    class ZohoOAuthTokens:
-        pass
-
-    ZohoOAuthTokens.__module__, ZohoOAuthTokens.__qualname__ = module.__name__, "ZohoOAuthTokens"
-    module.ZohoOAuthTokens = ZohoOAuthTokens  # type: ignore[attr-defined]  # a stand-in module
-    parent.OAuthClient = module  # type: ignore[attr-defined]
-    tokens = ZohoOAuthTokens()
-    tokens.__dict__.update(refreshToken=refresh, accessToken=access, expiryTime=expiry_ms,
-                           userEmail=email)
-    sys.modules.update({"zcrmsdk": parent, "zcrmsdk.OAuthClient": module})
-    try:
-        path.write_bytes(pickle.dumps(tokens, 2))
-    finally:
-        del sys.modules["zcrmsdk"], sys.modules["zcrmsdk.OAuthClient"]
-
-
 def test_a_zcrmsdk_token_store_is_used_in_place_of_a_refresh_token(
     org: RunningOrg, connect: Any, tmp_path: Path
 ) -> None:
     store = tmp_path / "tokens"
     store.mkdir()
     valid_for_long = int((datetime.now(UTC) + timedelta(hours=1)).timestamp() * 1000)
-    _write_zcrmsdk_file(store / "zcrm_oauthtokens.pkl", "admin@example.com",
-                        CREDENTIALS["refresh_token"], "1000.stale-access", valid_for_long)
+    write_zcrmsdk_file(store / "zcrm_oauthtokens.pkl", [
+        ("admin@example.com", CREDENTIALS["refresh_token"], "1000.stale-access", valid_for_long)
+    ])
     before = (store / "zcrm_oauthtokens.pkl").read_bytes()
     connector = connect(
         credentials={"client_id": CREDENTIALS["client_id"],

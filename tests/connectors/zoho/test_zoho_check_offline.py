@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import pickle
-import sys
-import types
 from pathlib import Path
 from typing import Any
 
 import pytest
+from zoho_helpers import write_zcrmsdk_file
 
 from contactsync.secrets import SECRET_KEY_ENV, new_key
 from contactsync_zoho.emulator import RunningOrg
@@ -33,31 +32,6 @@ class _Secrets:
 
     def delete(self, name: str) -> None:
         raise AssertionError("check_offline must not write the state store")
-
-
-def _zcrmsdk_file(path: Path, users: list[tuple[str, str | None]]) -> None:
-    """A token file written the way zcrmsdk writes it (one pickle per user)."""
-    module = types.ModuleType("zcrmsdk.OAuthClient")
-
-    class ZohoOAuthTokens:
-        def __init__(self, refresh: str | None, email: str) -> None:
-            self.refreshToken = refresh
-            self.accessToken = "1000.access"
-            self.expiryTime = 0
-            self.userEmail = email
-
-    ZohoOAuthTokens.__module__ = "zcrmsdk.OAuthClient"
-    ZohoOAuthTokens.__qualname__ = "ZohoOAuthTokens"
-    module.ZohoOAuthTokens = ZohoOAuthTokens  # type: ignore[attr-defined]  # a stand-in module
-    parent = types.ModuleType("zcrmsdk")
-    parent.OAuthClient = module  # type: ignore[attr-defined]  # a stand-in package
-    sys.modules.update({"zcrmsdk": parent, "zcrmsdk.OAuthClient": module})
-    try:
-        with path.open("wb") as handle:
-            for email, refresh in users:
-                pickle.dump(ZohoOAuthTokens(refresh, email), handle, 2)
-    finally:
-        del sys.modules["zcrmsdk.OAuthClient"], sys.modules["zcrmsdk"]
 
 
 def test_state_tokens_with_a_usable_key_have_no_problem(
@@ -134,8 +108,9 @@ def test_a_zcrmsdk_token_file_that_is_not_one_is_reported(
 def test_a_zcrmsdk_token_file_is_checked_for_the_user_it_is_used_for(
     connect: Any, tmp_path: Path, org: RunningOrg
 ) -> None:
-    _zcrmsdk_file(tmp_path / "zcrm_oauthtokens.pkl",
-                  [("a@example.com", "1000.r1"), ("b@example.com", None)])
+    write_zcrmsdk_file(tmp_path / "zcrm_oauthtokens.pkl", [
+        ("a@example.com", "1000.r1", "1000.access", 0), ("b@example.com", None, "1000.access", 0),
+    ])
     assert connect(zcrmsdk_token_file=".", zcrmsdk_user="a@example.com").check_offline() == []
     several = connect(zcrmsdk_token_file="zcrm_oauthtokens.pkl").check_offline()
     assert len(several) == 1 and "zcrmsdk_user" in several[0]

@@ -99,18 +99,24 @@ def test_bad_token_and_quota_settings_name_the_setting(
         connect(**settings)
 
 
-def test_scheduled_cli_runs_share_one_token_through_the_state_store(
-    org: RunningOrg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    config = tmp_path / "contactsync.toml"
+def _state_config(org: RunningOrg, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A configuration of ``org`` keeping its tokens in the state store, and its
+    credential variables set."""
+    config = folder / "contactsync.toml"
     config.write_text(
         '[state]\nurl = "sqlite:///state.db"\n\n[systems.zoho]\n'
         + org.config_table() + 'token_store = "state"\n',
         encoding="utf-8",
     )
-    monkeypatch.setenv("ZOHO_CLIENT_ID", CREDENTIALS["client_id"])
-    monkeypatch.setenv("ZOHO_CLIENT_SECRET", CREDENTIALS["client_secret"])
-    monkeypatch.setenv("ZOHO_REFRESH_TOKEN", CREDENTIALS["refresh_token"])
+    for name in ("client_id", "client_secret", "refresh_token"):
+        monkeypatch.setenv(f"ZOHO_{name.upper()}", CREDENTIALS[name])
+    return config
+
+
+def test_scheduled_cli_runs_share_one_token_through_the_state_store(
+    org: RunningOrg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = _state_config(org, tmp_path, monkeypatch)
     runner = CliRunner()
     pull = ["pull", "--config", str(config), "--system", "zoho", "--kind", "emergency",
             "--out", "-"]
@@ -142,14 +148,7 @@ def test_scheduled_cli_runs_share_one_token_through_the_state_store(
 def test_check_and_secrets_list_say_when_the_key_set_cannot_open_the_kept_token(
     org: RunningOrg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = tmp_path / "contactsync.toml"
-    config.write_text(
-        '[state]\nurl = "sqlite:///state.db"\n\n[systems.zoho]\n'
-        + org.config_table() + 'token_store = "state"\n',
-        encoding="utf-8",
-    )
-    for name in ("client_id", "client_secret", "refresh_token"):
-        monkeypatch.setenv(f"ZOHO_{name.upper()}", CREDENTIALS[name])
+    config = _state_config(org, tmp_path, monkeypatch)
     runner = CliRunner()
     monkeypatch.setenv(SECRET_KEY_ENV, KEY)
     pull = ["pull", "--config", str(config), "--system", "zoho", "--kind", "emergency",

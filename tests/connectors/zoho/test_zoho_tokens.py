@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import pickle
 import sys
-import types
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from zoho_helpers import REAL_FIXTURES
+from zoho_helpers import REAL_FIXTURES, write_zcrmsdk_file
 
 from contactsync.errors import AuthError, ConfigError, RetryableError
 from contactsync_zoho import DATA_CENTRES, ZohoSettings
@@ -98,38 +97,11 @@ def test_token_values_never_show_in_repr() -> None:
 # -- zcrmsdk's file store ----------------------------------------------------------------
 
 
-def _zcrmsdk_file(
-    path: Path, entries: list[tuple[str, str | None, str, int]], protocol: int
-) -> None:
-    """Write a token file the way zcrmsdk does: one pickle per user, appended."""
-    module = types.ModuleType("zcrmsdk.OAuthClient")
-
-    class ZohoOAuthTokens:
-        def __init__(self, refresh: str | None, access: str, expiry: int, email: str) -> None:
-            self.refreshToken = refresh
-            self.accessToken = access
-            self.expiryTime = expiry
-            self.userEmail = email
-
-    ZohoOAuthTokens.__module__ = "zcrmsdk.OAuthClient"
-    ZohoOAuthTokens.__qualname__ = "ZohoOAuthTokens"
-    module.ZohoOAuthTokens = ZohoOAuthTokens  # type: ignore[attr-defined]  # a stand-in module
-    parent = types.ModuleType("zcrmsdk")
-    parent.OAuthClient = module  # type: ignore[attr-defined]  # a stand-in package
-    sys.modules.update({"zcrmsdk": parent, "zcrmsdk.OAuthClient": module})
-    try:
-        with path.open("wb") as handle:
-            for email, refresh, access, expiry in entries:
-                pickle.dump(ZohoOAuthTokens(refresh, access, expiry, email), handle, protocol)
-    finally:
-        del sys.modules["zcrmsdk.OAuthClient"], sys.modules["zcrmsdk"]
-
-
 @pytest.mark.parametrize("protocol", [0, 2, pickle.HIGHEST_PROTOCOL])
 def test_the_zcrmsdk_file_store_is_read_without_the_package(tmp_path: Path, protocol: int) -> None:
     path = tmp_path / "zcrm_oauthtokens.pkl"
     expiry = int((NOW + timedelta(minutes=30)).timestamp() * 1000)
-    _zcrmsdk_file(path, [
+    write_zcrmsdk_file(path, [
         ("admin@example.com", "1000.old-refresh", "1000.old-access", expiry),
         ("other@example.com", "1000.other-refresh", "1000.other-access", expiry),
         ("admin@example.com", "1000.new-refresh", "1000.new-access", expiry),
@@ -154,7 +126,9 @@ def test_the_zcrmsdk_file_store_is_read_without_the_package(tmp_path: Path, prot
 
 def test_a_zcrmsdk_file_with_several_users_needs_the_user(tmp_path: Path) -> None:
     path = tmp_path / "zcrm_oauthtokens.pkl"
-    _zcrmsdk_file(path, [("a@example.com", "r1", "a1", 0), ("b@example.com", "r2", "a2", 0)], 4)
+    write_zcrmsdk_file(
+        path, [("a@example.com", "r1", "a1", 0), ("b@example.com", "r2", "a2", 0)], 4
+    )
     with pytest.raises(ConfigError, match="zcrmsdk_user"):
         ZcrmsdkFileTokenStore(path).load()
     with pytest.raises(ConfigError, match="no tokens for user"):

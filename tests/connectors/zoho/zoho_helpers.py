@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+import sys
+import types
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +56,31 @@ def connector_for(
         requests.Session(),
     )
     return ZohoConnector(context, sleep=lambda seconds: None)
+
+
+ZcrmsdkEntry = tuple[str, "str | None", str, int]
+"""(user e-mail, refresh token, access token, expiry in epoch milliseconds)."""
+
+
+def write_zcrmsdk_file(path: Path, entries: list[ZcrmsdkEntry], protocol: int = 2) -> None:
+    """A token file written the way zcrmsdk writes it: one pickle per user, appended, of a
+    ``zcrmsdk.OAuthClient.ZohoOAuthTokens`` (a stand-in class; zcrmsdk is never imported)."""
+    module, parent = types.ModuleType("zcrmsdk.OAuthClient"), types.ModuleType("zcrmsdk")
+
+    class ZohoOAuthTokens:
+        def __init__(self, refresh: str | None, access: str, expiry: int, email: str) -> None:
+            self.refreshToken = refresh
+            self.accessToken = access
+            self.expiryTime = expiry
+            self.userEmail = email
+
+    ZohoOAuthTokens.__module__, ZohoOAuthTokens.__qualname__ = module.__name__, "ZohoOAuthTokens"
+    module.ZohoOAuthTokens = ZohoOAuthTokens  # type: ignore[attr-defined]  # a stand-in module
+    parent.OAuthClient = module  # type: ignore[attr-defined]  # a stand-in package
+    sys.modules.update({"zcrmsdk": parent, "zcrmsdk.OAuthClient": module})
+    try:
+        with path.open("wb") as handle:
+            for email, refresh, access, expiry in entries:
+                pickle.dump(ZohoOAuthTokens(refresh, access, expiry, email), handle, protocol)
+    finally:
+        del sys.modules["zcrmsdk.OAuthClient"], sys.modules["zcrmsdk"]
