@@ -130,6 +130,7 @@ def read_object(
     read = ObjectRead(handle.name, om.object, kind)
     digest = hashlib.sha256()
     seen: set[str] = set()
+    newest: dict[str, tuple[str, int]] = {}  # read twice: where the newest copy went
     with in_system(handle.name):
         pages = iter(handle.connector.pull(kind, since))
     while True:
@@ -142,15 +143,19 @@ def read_object(
         started = perf_counter()
         for record in page.records:
             digest.update(_record_digest(record))
-            if record.record_id in seen:  # a lookback re-read; the newest copy wins
-                _forget(snapshot, read, record.record_id)
+            again = record.record_id in seen  # read twice: the earlier copy goes at the end
             seen.add(record.record_id)
             read.pulled += 1
             if record.deleted:
                 read.deleted_ids.append(record.record_id)
+                if again:
+                    newest[record.record_id] = ("deleted", len(read.deleted_ids) - 1)
                 continue
             read.present_ids.add(record.record_id)
+            counts = len(snapshot.records), len(snapshot.unreadable)
             _convert(canon, om, record, snapshot, shared)
+            if again:
+                newest[record.record_id] = _where_added(snapshot, counts)
         for error in page.errors:
             digest.update(json.dumps([error.record_id, error.reason]).encode())
             read.pulled += 1
@@ -165,6 +170,8 @@ def read_object(
         timings.add("normalize", perf_counter() - started)
         if progress is not None:
             progress(f"{handle.name}/{kind.value}", len(page.records) + len(page.errors))
+    if newest:
+        _keep_newest_copies(snapshot, read, newest)
     if since is not None:
         digest.update(since.to_json().encode())
         _overlay_bases(ws, handle, kind, om.object, seen, read, snapshot, shared)
@@ -172,25 +179,44 @@ def read_object(
     snapshot.objects[(handle.name, om.object)] = read
 
 
-def _forget(snapshot: Snapshot, read: ObjectRead, record_id: str) -> None:
-    """Drop the earlier copy of a record read twice (a lookback window read again)."""
-    snapshot.records = [
-        r
-        for r in snapshot.records
-        if not (r.system == read.system and r.object == read.object and r.record_id == record_id)
-    ]
-    if record_id in read.deleted_ids:
-        read.deleted_ids.remove(record_id)
-    read.present_ids.discard(record_id)
-    earlier = [
-        u
-        for u in snapshot.unreadable
-        if (u.system, u.object, u.record_id) == (read.system, read.object, record_id)
-    ]
-    if earlier:
-        snapshot.unreadable = [u for u in snapshot.unreadable if u not in earlier]
-        snapshot.rejected -= len(earlier)
+def _where_added(snapshot: Snapshot, counts: tuple[int, int]) -> tuple[str, int]:
+    """Which list ``_convert`` just added to (``counts`` were their lengths before)."""
+    if len(snapshot.records) > counts[0]:
+        return "record", len(snapshot.records) - 1
+    if len(snapshot.unreadable) > counts[1]:
+        return "unreadable", len(snapshot.unreadable) - 1
+    return "none", -1
 
+
+def _keep_newest_copies(
+    snapshot: Snapshot, read: ObjectRead, newest: dict[str, tuple[str, int]]
+) -> None:
+    """Drop every copy but the newest of the records one pull returned more than once.
+
+    Done once per object, after its pull (one pass, whatever the number of re-reads): a
+    copy may have become a contact, an unreadable record or a deletion, and only the
+    newest stands. The earlier copies' findings stay: they were true of what was read.
+    """
+    def stands(record_id: str, where: str, at: int) -> bool:
+        return record_id not in newest or newest[record_id] == (where, at)
+
+    system, obj = read.system, read.object
+    snapshot.records = [
+        r for at, r in enumerate(snapshot.records)
+        if (r.system, r.object) != (system, obj) or stands(r.record_id, "record", at)
+    ]
+    kept = [
+        u for at, u in enumerate(snapshot.unreadable)
+        if (u.system, u.object) != (system, obj) or stands(u.record_id, "unreadable", at)
+    ]
+    snapshot.rejected -= len(snapshot.unreadable) - len(kept)
+    snapshot.unreadable = kept
+    read.deleted_ids = [
+        rid for at, rid in enumerate(read.deleted_ids) if stands(rid, "deleted", at)
+    ]
+    read.present_ids.difference_update(
+        rid for rid, (where, _) in newest.items() if where == "deleted"
+    )
 
 def _convert(
     canon: Canonicalizer, om: Any, record: VendorRecord, snapshot: Snapshot, shared: Shared
