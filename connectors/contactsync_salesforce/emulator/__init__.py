@@ -13,12 +13,17 @@ from contactsync_salesforce.emulator.app import (
     sf_error,
 )
 from contactsync_salesforce.emulator.org import FieldSpec, ObjectSpec, Org, default_org
-from contactsync_salesforce.emulator.routing import LoopbackRouting, routed_session
+from contactsync_salesforce.emulator.routing import (
+    EmulatorSessions,
+    LoopbackRouting,
+    routed_session,
+)
 from contactsync_salesforce.emulator.soql import SoqlError, parse
 
 __all__ = [
     "FAKE_INSTANCE",
     "ID_PREFIX",
+    "EmulatorSessions",
     "FieldSpec",
     "LoopbackRouting",
     "ObjectSpec",

@@ -16,6 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
+from contactsync.config import SystemConfig
+from contactsync.plugins import hookimpl
+
 
 class LoopbackRouting(HTTPAdapter):
     """Sends every request to ``base`` (``http://127.0.0.1:<port>`` or a cassette alias).
@@ -56,3 +59,16 @@ def routed_session(base: str) -> requests.Session:
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return session
+
+
+class EmulatorSessions:
+    """A plugin handing every ``salesforce`` system a session routed to the emulator at
+    ``url`` (the ``contactsync_http_session`` hook): the CLI then reaches the emulator
+    with a configuration written exactly as for a real org."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    @hookimpl
+    def contactsync_http_session(self, system: SystemConfig) -> requests.Session | None:
+        return routed_session(self.url) if system.connector == "salesforce" else None

@@ -12,12 +12,17 @@ import pytest
 from contactsync.apply import apply_plan
 from contactsync.config import SystemConfig
 from contactsync.models import Kind
-from contactsync.plugins import PluginHost, hookimpl
+from contactsync.plugins import PluginHost
 from contactsync.reconcile.engine import reconcile
 from contactsync.runtime import Workspace
 from contactsync.testing.emulator import RunningEmulator, serve
 from contactsync_salesforce import SalesforceConnector
-from contactsync_salesforce.emulator import LoopbackRouting, SalesforceEmulator, routed_session
+from contactsync_salesforce.emulator import (
+    EmulatorSessions,
+    LoopbackRouting,
+    SalesforceEmulator,
+    routed_session,
+)
 from reconcile_helpers import AS_OF, Scenario, business, emergency
 
 CONFIG = """
@@ -146,22 +151,11 @@ def test_a_change_made_in_salesforce_reaches_the_hub_then_all_is_quiet(
     assert incremental, "later runs pull Salesforce incrementally from the stored cursor"
 
 
-class _EmulatorSessions:
-    """A plugin handing out sessions routed to the emulator (`contactsync_http_session`)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    @hookimpl
-    def contactsync_http_session(self, system: SystemConfig) -> object:
-        return routed_session(self.url) if system.connector == "salesforce" else None
-
-
 def test_a_plugin_can_give_the_cli_its_http_sessions(
     org: tuple[SalesforceEmulator, RunningEmulator], workspace_files: Path
 ) -> None:
     _, server = org
-    host = PluginHost(extra_plugins=[("emulator-sessions", _EmulatorSessions(server.url))])
+    host = PluginHost(extra_plugins=[("emulator-sessions", EmulatorSessions(server.url))])
     assert host.load_errors == []
     with Workspace.open(workspace_files, host=host) as ws:  # no session_factory, as the CLI
         session = ws.systems["crm"].connector.context.session
@@ -179,7 +173,7 @@ def test_the_cli_reconcile_apply_syncs_and_the_second_plan_is_empty(
     from contactsync.cli import cli
 
     app, server = org
-    host = PluginHost(extra_plugins=[("emulator-sessions", _EmulatorSessions(server.url))])
+    host = PluginHost(extra_plugins=[("emulator-sessions", EmulatorSessions(server.url))])
     monkeypatch.setattr("contactsync.runtime.get_host", lambda: host)
     plans = workspace_files.parent
     first = CliRunner().invoke(

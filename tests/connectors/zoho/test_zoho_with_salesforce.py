@@ -11,11 +11,10 @@ import pytest
 from click.testing import CliRunner
 
 from contactsync.cli import cli
-from contactsync.config import SystemConfig
-from contactsync.plugins import PluginHost, hookimpl
+from contactsync.plugins import PluginHost
 from contactsync.runtime import Workspace
 from contactsync.testing.emulator import serve
-from contactsync_salesforce.emulator import SalesforceEmulator, routed_session
+from contactsync_salesforce.emulator import EmulatorSessions, SalesforceEmulator
 from contactsync_zoho.emulator import CREDENTIALS, RunningOrg, serve_org
 from reconcile_helpers import Scenario, business, emergency
 
@@ -30,17 +29,6 @@ HUB_PEOPLE = [
     business("C001", "李样例", "13800138011", key="b-1", email="li@example.com",
              updated_at="2026-11-01T00:00:00Z"),
 ]
-
-
-class _SalesforceSessions:
-    """Sessions routed to the Salesforce emulator (``contactsync_http_session``)."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-
-    @hookimpl
-    def contactsync_http_session(self, system: SystemConfig) -> object:
-        return routed_session(self.url) if system.connector == "salesforce" else None
 
 
 @pytest.fixture
@@ -73,7 +61,7 @@ def three_vendors(
         )
         with Workspace.open(config, host=PluginHost(), session_factory=lambda s: None) as ws:
             Scenario.push_hub(ws, "hub", HUB_PEOPLE)
-        host = PluginHost(extra_plugins=[("sf-sessions", _SalesforceSessions(sf_server.url))])
+        host = PluginHost(extra_plugins=[("sf-sessions", EmulatorSessions(sf_server.url))])
         monkeypatch.setattr("contactsync.runtime.get_host", lambda: host)
         yield config, sf, zoho
 
