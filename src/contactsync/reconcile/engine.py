@@ -72,7 +72,7 @@ def reconcile(
     priority = {name: i for i, name in enumerate(sync.system_priority)}
     store = ws.store
     links = {(link.system, link.object, link.record_id): link.key for link in store.load_links()}
-    bases = {name: load_system_bases(ws, name) for name in ws.systems}
+    bases = {name: load_system_bases(ws, name, snapshot) for name in ws.systems}
     refuse_vanished_objects(snapshot, bases)
     held = store.quarantined()
     quarantined = {q.key: q.data for q in held}
@@ -172,14 +172,22 @@ def base_values(base: BaseSnapshot) -> dict[str, Any]:
     return {k: v for k, v in base.data.items() if k != KIND_KEY}
 
 
-def load_system_bases(ws: Workspace, system: str) -> dict[tuple[str, str], BaseSnapshot]:
-    """A system's base snapshots by (object, record id): ids are unique per object only."""
+def load_system_bases(
+    ws: Workspace, system: str, snapshot: Snapshot | None = None
+) -> dict[tuple[str, str], BaseSnapshot]:
+    """A system's base snapshots by (object, record id): ids are unique per object only.
+
+    Those an incremental read of ``snapshot`` loaded already are taken from it.
+    """
     found: dict[tuple[str, str], BaseSnapshot] = {}
     handle = ws.systems[system]
     for kind in Kind:
         if handle.stores(kind):
             obj = handle.mapping.object_for(kind)
-            for record_id, base in ws.store.load_bases(system, obj).items():
+            loaded = snapshot.bases.get((system, obj)) if snapshot is not None else None
+            if loaded is None:
+                loaded = ws.store.load_bases(system, obj)
+            for record_id, base in loaded.items():
                 found[(obj, record_id)] = base
     return found
 

@@ -346,7 +346,9 @@ def _overlay_bases(
 ) -> None:
     """An incremental pull returns changes only: the rest is as at the last sync."""
     deleted = set(read.deleted_ids)
-    for record_id, base in sorted(ws.store.load_bases(handle.name, object_name).items()):
+    loaded = ws.store.load_bases(handle.name, object_name)
+    snapshot.bases[(handle.name, object_name)] = loaded
+    for record_id, base in sorted(loaded.items()):
         if record_id in seen or record_id in deleted:
             continue
         data = dict(base.data)

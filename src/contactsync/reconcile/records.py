@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contactsync.connector import Cursor
 from contactsync.findings import Finding
 from contactsync.models import BusinessContact, EmergencyContact, Kind
+
+if TYPE_CHECKING:
+    from contactsync.state import BaseSnapshot
 
 AnyContact = EmergencyContact | BusinessContact
 
@@ -212,6 +215,8 @@ class Snapshot:
 
     Attributes:
         unreadable: records that are there but could not be made contacts (reported).
+        bases: the base snapshots an incremental read loaded, by (system, object), so the
+            merge does not load them a second time.
     """
 
     records: list[SystemRecord] = field(default_factory=list)
@@ -219,6 +224,7 @@ class Snapshot:
     findings: list[Finding] = field(default_factory=list)
     rejected: int = 0
     unreadable: list[Unplaced] = field(default_factory=list)
+    bases: dict[tuple[str, str], dict[str, BaseSnapshot]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
