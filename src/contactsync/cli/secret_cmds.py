@@ -137,7 +137,8 @@ def forget_cmd(config_path: Path, system: str, name: str | None) -> None:
             f"secret of system {system!r}, leave NAME out",
             EXIT_USAGE,
         )
-    url = load_config(config_path).state_url
+    config = load_config(config_path)
+    url = config.state_url
     absent = no_state_store(url)
     if absent is not None:
         raise Failure(f"nothing to forget: {absent}", EXIT_USAGE)
@@ -146,7 +147,11 @@ def forget_cmd(config_path: Path, system: str, name: str | None) -> None:
         forgotten = [n for n in names if store.delete_secret(system, n)]
     if not forgotten:
         what = f"secret {name!r}" if name else "secrets"
-        raise Failure(f"system {system!r} has no {what} kept", EXIT_USAGE)
+        known = "" if system in config.systems else (
+            f" (and {config.path} configures no such system: "
+            f"{', '.join(sorted(config.systems)) or 'none'})"
+        )
+        raise Failure(f"system {system!r} has no {what} kept{known}", EXIT_USAGE)
     for item in forgotten:
         click.echo(f"forgot {system}/{item}")
 

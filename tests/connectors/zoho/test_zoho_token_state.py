@@ -140,6 +140,9 @@ def test_scheduled_cli_runs_share_one_token_through_the_state_store(
     assert forgot.exit_code == 0 and "forgot zoho/oauth" in forgot.output
     again = runner.invoke(cli, ["secrets", "forget", "--config", str(config), "zoho"])
     assert again.exit_code == 2 and "no secrets kept" in again.output
+    assert "configures no such system" not in again.output
+    typo = runner.invoke(cli, ["secrets", "forget", "--config", str(config), "zoho-eu"])
+    assert typo.exit_code == 2 and "configures no such system: zoho" in typo.output
     run = runner.invoke(cli, pull)
     assert run.exit_code == 0, run.output
     assert org.accounts.granted == 2  # forgotten: refreshed from the refresh token
