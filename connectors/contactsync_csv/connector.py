@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import closing
@@ -18,6 +17,7 @@ from contactsync.connector import (
     PullPage,
     WriteOp,
     WriteResult,
+    local_file_problem,
 )
 from contactsync.errors import ConfigError
 from contactsync.mapping.model import ObjectMapping
@@ -81,7 +81,7 @@ class CsvConnector(Connector):
         for kind in sorted(self.context.mapping.kinds):
             path = self.path_for(kind)
             for used in (path, archive_path(path)):
-                problem = _file_problem(used)
+                problem = local_file_problem(used)
                 if problem is not None:
                     problems.append(f"{kind.value} file {problem}")
         return problems
@@ -206,23 +206,6 @@ class CsvConnector(Connector):
                 found = TextFormat(sheet.text_format.codec, sheet.text_format.bom, found.newline)
             return CsvSheet.load(path, found, sheet.delimiter, mapping.vendor_fields, None)
         return CsvSheet.new(path, sheet.text_format, sheet.delimiter, sheet.header_cells, raw=True)
-
-
-def _file_problem(path: Path) -> str | None:
-    """Why ``path`` cannot be read or created, when that is certain; ``None`` otherwise."""
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        return None
-    except NotADirectoryError:
-        return f"{path}: cannot be created (a part of its folder is a file)"
-    except OSError as exc:
-        return f"{path}: cannot be read ({exc.strerror or exc})"
-    if not stat.S_ISREG(info.st_mode):
-        return f"{path}: is not a file"
-    if not os.access(path, os.R_OK):
-        return f"{path}: cannot be read (permission denied)"
-    return None
 
 
 def _has_content(path: Path) -> bool:

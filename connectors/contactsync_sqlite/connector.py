@@ -9,7 +9,6 @@ and values stored with their Python type, with no type layer in between.
 from __future__ import annotations
 
 import sqlite3
-import stat
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 
@@ -23,6 +22,7 @@ from contactsync.connector import (
     PullPage,
     WriteOp,
     WriteResult,
+    local_file_problem,
 )
 from contactsync.errors import ConfigError, RetryableError
 from contactsync.models import Kind
@@ -86,18 +86,12 @@ class SqliteConnector(Connector):
         under a "folder" that is a file, or a file that is not SQLite. A missing file is
         no problem: the first write creates it."""
         path = self.path
-        try:
-            info = path.stat()
-        except FileNotFoundError:
-            return []
-        except NotADirectoryError:
-            return [f"{path}: cannot be created (a part of its folder is a file)"]
-        except OSError as exc:
-            return [f"{path}: cannot be read ({exc.strerror or exc})"]
-        if not stat.S_ISREG(info.st_mode):
-            return [f"{path}: is not a file (setting 'path' names the database file)"]
-        if info.st_size == 0:
-            return []  # SQLite takes an empty file as an empty database
+        problem = local_file_problem(path)
+        if problem is not None:
+            hint = " (setting 'path' names the database file)"
+            return [problem + hint if problem.endswith("is not a file") else problem]
+        if not path.exists() or path.stat().st_size == 0:
+            return []  # created by the first write; SQLite takes an empty file as empty
         try:
             with path.open("rb") as handle:
                 header = handle.read(len(_SQLITE_HEADER))

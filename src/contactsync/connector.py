@@ -401,6 +401,30 @@ def _figure(value: float) -> str:
     return f"{int(value):,}" if value == int(value) else f"{value:g}"
 
 
+def local_file_problem(path: Path) -> str | None:
+    """Why a file a connector reads and writes cannot be used, when that is certain
+    (for ``Connector.check_offline``): a folder in its place, a part of its folder that is
+    a file, or no permission to read it. A missing file is no problem (the first write
+    creates it): ``None`` then, and when nothing is wrong.
+    """
+    import os
+    import stat
+
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except NotADirectoryError:
+        return f"{path}: cannot be created (a part of its folder is a file)"
+    except OSError as exc:
+        return f"{path}: cannot be read ({exc.strerror or exc})"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{path}: is not a file"
+    if not os.access(path, os.R_OK):
+        return f"{path}: cannot be read (permission denied)"
+    return None
+
+
 def refuse_unknown_settings(settings: Mapping[str, Any], known: set[str], where: str) -> None:
     """Raise ``ConfigError`` naming settings a connector does not read (``encodng``...)."""
     from contactsync.errors import ConfigError
